@@ -1,0 +1,85 @@
+package dev.descent.core;
+
+import dev.descent.core.spi.Backend;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Finds backends with {@link ServiceLoader} and chooses the default one: the name given to
+ * {@link #setDefault}, else the system property {@code descent.backend}, else the
+ * environment variable {@code DESCENT_BACKEND}, else {@code cpu}.
+ */
+public final class Backends {
+    private static final Map<String, Backend> FOUND = discover();
+    private static volatile String defaultName;
+
+    private Backends() {
+    }
+
+    private static Map<String, Backend> discover() {
+        Map<String, Backend> found = new LinkedHashMap<>();
+        for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
+            found.putIfAbsent(b.name(), b);
+        }
+        return found;
+    }
+
+    /** Every backend on the class path, available or not, by name. */
+    public static Map<String, Backend> installed() {
+        return Map.copyOf(FOUND);
+    }
+
+    /**
+     * The backend of that name, ready to use.
+     *
+     * @throws BackendUnavailableException if none of that name is installed or it cannot run
+     *     here; the message says which and why
+     */
+    public static Backend get(String name) {
+        Backend b = FOUND.get(name);
+        if (b == null) {
+            throw new BackendUnavailableException("backend '" + name + "' is not installed (installed: "
+                    + FOUND.keySet() + "); add its module, e.g. descent-" + name + "-backend, to the class path");
+        }
+        Backend.Availability a = b.availability();
+        if (!a.available()) {
+            throw new BackendUnavailableException("backend '" + name + "' is installed but cannot run here: " + a.reason());
+        }
+        return b;
+    }
+
+    /** The backend that drives {@code device}. */
+    public static Backend forDevice(Device device) {
+        Backend b = get(device.backend());
+        if (device.index() >= b.devices().size()) {
+            throw new BackendUnavailableException("device " + device + " does not exist: backend '"
+                    + b.name() + "' has " + b.devices().size() + " device(s)");
+        }
+        return b;
+    }
+
+    /** Sets the default backend by name for tensors created without a device. */
+    public static void setDefault(String name) {
+        get(name);
+        defaultName = name;
+    }
+
+    /** The name of the default backend, following the order in the class comment. */
+    public static String defaultName() {
+        String n = defaultName;
+        if (n == null) {
+            n = System.getProperty("descent.backend");
+        }
+        if (n == null || n.isBlank()) {
+            n = System.getenv("DESCENT_BACKEND");
+        }
+        return n == null || n.isBlank() ? "cpu" : n.trim();
+    }
+
+    /** The first device of the default backend. */
+    public static Device defaultDevice() {
+        Backend b = get(defaultName());
+        return b.devices().get(0);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.descent.core.spi;
+
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The service a backend provides: memory on its devices and a narrow set of primitive ops
+ * over strided views. Everything else in the tensor API (softmax, variance, norms,
+ * broadcasting, views, matmul shape rules) is built in core from these primitives.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader}. They must have a public
+ * no-argument constructor that does not touch native libraries: {@link #availability()}
+ * probes them, so that a missing GPU or library becomes an exception, never a JVM crash.
+ *
+ * <p>Every call receives views that core has already validated: shapes agree (inputs are
+ * broadcast to the output's shape with stride 0), dtypes are the documented ones, and every
+ * view lies on this backend's device. Outputs are freshly allocated or an input itself
+ * (in-place ops); an output never partially overlaps an input.
+ */
+public interface Backend {
+
+    /** The name users select it by ({@code cpu}, {@code cuda}). */
+    String name();
+
+    /** Whether the backend can run here, and if not, why. Cheap after the first call. */
+    Availability availability();
+
+    /** The devices this backend drives; empty when unavailable. */
+    List<Device> devices();
+
+    /** What this backend supports beyond the baseline. */
+    Set<Capability> capabilities();
+
+    /** Uninitialised memory for {@code elements} values of {@code dtype} on {@code device}. */
+    Storage allocate(Device device, DType dtype, long elements);
+
+    /**
+     * Copies {@code count} elements from a Java array ({@code float[]}, {@code double[]},
+     * {@code int[]} or {@code long[]}, matching the storage's dtype) into the storage.
+     */
+    void copyFromHost(Object array, int arrayOffset, Storage dst, long dstOffset, int count);
+
+    /** Copies {@code count} elements from the storage into a Java array of its dtype. */
+    void copyToHost(Storage src, long srcOffset, Object array, int arrayOffset, int count);
+
+    /** {@code dst = src} elementwise over one shape, converting between dtypes if they differ. */
+    void copy(StridedView src, StridedView dst);
+
+    /** Every element of {@code dst} set to {@code value} (converted to the dtype). */
+    void fill(StridedView dst, double value);
+
+    /** {@code out = op(x)}; {@code out} has the dtype of {@code x}. */
+    void unary(UnaryOp op, StridedView x, StridedView out);
+
+    /** {@code out = op(a, b)}; all three views have one shape and one dtype. */
+    void binary(BinaryOp op, StridedView a, StridedView b, StridedView out);
+
+    /** {@code out = op(a, scalar)} with the scalar converted to the dtype of {@code a}. */
+    void binaryScalar(BinaryOp op, StridedView a, double scalar, StridedView out);
+
+    /** {@code out = cond != 0 ? a : b}; {@code cond} may have any dtype. */
+    void where(StridedView cond, StridedView a, StridedView b, StridedView out);
+
+    /**
+     * Reduces {@code x} over {@code axes} (sorted, distinct) into {@code out}, whose shape is
+     * that of {@code x} with size 1 at every reduced axis. For {@code ARGMAX}/{@code ARGMIN}
+     * exactly one axis is given and {@code out} is int64. Reducing an empty axis gives 0 for
+     * {@code SUM}; core never asks for {@code MAX}/{@code MIN} over an empty axis.
+     */
+    void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out);
+
+    /**
+     * Batched matrix product over views of one rank r >= 2: {@code a} is [..., M, K],
+     * {@code b} is [..., K, N] and {@code out} a contiguous [..., M, N]; the leading r-2 batch
+     * sizes are equal in all three (a batch stride of 0 reuses one matrix across the batch).
+     * The matrix strides of {@code a} and {@code b} may be in either order (a transposed view).
+     * Floating dtypes only.
+     */
+    void matmul(StridedView a, StridedView b, StridedView out);
+
+    /**
+     * {@code out[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code axis}, as
+     * {@code torch.gather}: {@code index} (int32 or int64) and {@code out} share a shape.
+     * Throws {@link IndexOutOfBoundsException} for an index outside the axis.
+     */
+    void gather(StridedView src, int axis, StridedView index, StridedView out);
+
+    /**
+     * Whether the backend can run, and the reason when it cannot.
+     *
+     * @param available true when the backend's libraries and devices are present
+     * @param reason why not, for the exception users see; empty when available
+     */
+    record Availability(boolean available, String reason) {
+        public static Availability yes() {
+            return new Availability(true, "");
+        }
+
+        public static Availability no(String reason) {
+            return new Availability(false, reason);
+        }
+    }
+}
