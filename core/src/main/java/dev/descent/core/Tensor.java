@@ -1233,7 +1233,20 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
-    /** How core hands this tensor to its backend. */
+    /**
+     * How the backend sees this tensor: storage, offset, shape and strides. For backend
+     * authors, fused kernels and benchmarks; user code has no need of it.
+     */
+    public StridedView stridedView() {
+        checkOpen("stridedView");
+        return view();
+    }
+
+    /** The backend that owns this tensor's storage. */
+    public Backend backend() {
+        return backend;
+    }
+
     StridedView view() {
         return new StridedView(data.storage(), dtype, offset, shape.dims(), strides);
     }
