@@ -1,0 +1,249 @@
+package dev.descent.cpu;
+
+import dev.descent.core.DType;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * Reads and writes runs of a storage's elements as doubles (floating dtypes) or longs
+ * (integer dtypes), the two forms the kernels compute in. One call moves a whole run, so the
+ * per-dtype dispatch is paid per run, not per element.
+ */
+abstract class Access {
+    static Access of(DType dtype, ByteBuffer b) {
+        return switch (dtype) {
+            case FLOAT32 -> new F32(b.asFloatBuffer());
+            case FLOAT64 -> new F64(b.asDoubleBuffer());
+            case INT32 -> new I32(b.asIntBuffer());
+            case INT64 -> new I64(b.asLongBuffer());
+        };
+    }
+
+    abstract void read(long off, long stride, double[] dst, int at, int n);
+
+    abstract void write(long off, long stride, double[] src, int at, int n);
+
+    abstract void read(long off, long stride, long[] dst, int at, int n);
+
+    abstract void write(long off, long stride, long[] src, int at, int n);
+
+    /** Bulk copy to and from Java arrays of the storage's own dtype. */
+    abstract void toArray(long off, Object array, int at, int n);
+
+    abstract void fromArray(Object array, int at, long off, int n);
+
+    static final class F32 extends Access {
+        final FloatBuffer b;
+
+        F32(FloatBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        void read(long off, long stride, double[] dst, int at, int n) {
+            int o = (int) off;
+            if (stride == 1) {
+                for (int i = 0; i < n; i++) {
+                    dst[at + i] = b.get(o + i);
+                }
+            } else {
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    dst[at + i] = b.get(o + i * s);
+                }
+            }
+        }
+
+        @Override
+        void write(long off, long stride, double[] src, int at, int n) {
+            int o = (int) off;
+            if (stride == 1) {
+                for (int i = 0; i < n; i++) {
+                    b.put(o + i, (float) src[at + i]);
+                }
+            } else {
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    b.put(o + i * s, (float) src[at + i]);
+                }
+            }
+        }
+
+        @Override
+        void read(long off, long stride, long[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = (long) b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, long[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), src[at + i]);
+            }
+        }
+
+        @Override
+        void toArray(long off, Object array, int at, int n) {
+            b.get((int) off, (float[]) array, at, n);
+        }
+
+        @Override
+        void fromArray(Object array, int at, long off, int n) {
+            b.put((int) off, (float[]) array, at, n);
+        }
+    }
+
+    static final class F64 extends Access {
+        final DoubleBuffer b;
+
+        F64(DoubleBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        void read(long off, long stride, double[] dst, int at, int n) {
+            if (stride == 1) {
+                b.get((int) off, dst, at, n);
+            } else {
+                int o = (int) off;
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    dst[at + i] = b.get(o + i * s);
+                }
+            }
+        }
+
+        @Override
+        void write(long off, long stride, double[] src, int at, int n) {
+            if (stride == 1) {
+                b.put((int) off, src, at, n);
+            } else {
+                int o = (int) off;
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    b.put(o + i * s, src[at + i]);
+                }
+            }
+        }
+
+        @Override
+        void read(long off, long stride, long[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = (long) b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, long[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), src[at + i]);
+            }
+        }
+
+        @Override
+        void toArray(long off, Object array, int at, int n) {
+            b.get((int) off, (double[]) array, at, n);
+        }
+
+        @Override
+        void fromArray(Object array, int at, long off, int n) {
+            b.put((int) off, (double[]) array, at, n);
+        }
+    }
+
+    static final class I32 extends Access {
+        final IntBuffer b;
+
+        I32(IntBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        void read(long off, long stride, double[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, double[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), (int) src[at + i]);
+            }
+        }
+
+        @Override
+        void read(long off, long stride, long[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, long[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), (int) src[at + i]);
+            }
+        }
+
+        @Override
+        void toArray(long off, Object array, int at, int n) {
+            b.get((int) off, (int[]) array, at, n);
+        }
+
+        @Override
+        void fromArray(Object array, int at, long off, int n) {
+            b.put((int) off, (int[]) array, at, n);
+        }
+    }
+
+    static final class I64 extends Access {
+        final LongBuffer b;
+
+        I64(LongBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        void read(long off, long stride, double[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, double[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), (long) src[at + i]);
+            }
+        }
+
+        @Override
+        void read(long off, long stride, long[] dst, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = b.get((int) (off + i * stride));
+            }
+        }
+
+        @Override
+        void write(long off, long stride, long[] src, int at, int n) {
+            for (int i = 0; i < n; i++) {
+                b.put((int) (off + i * stride), src[at + i]);
+            }
+        }
+
+        @Override
+        void toArray(long off, Object array, int at, int n) {
+            b.get((int) off, (long[]) array, at, n);
+        }
+
+        @Override
+        void fromArray(Object array, int at, long off, int n) {
+            b.put((int) off, (long[]) array, at, n);
+        }
+    }
+}

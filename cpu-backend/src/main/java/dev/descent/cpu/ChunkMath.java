@@ -1,0 +1,256 @@
+package dev.descent.cpu;
+
+import dev.descent.core.spi.BinaryOp;
+import dev.descent.core.spi.UnaryOp;
+
+/**
+ * The arithmetic of every elementwise op, over a chunk of values already read into a Java
+ * array. Floating dtypes compute in double (float32 results are rounded once on store, which
+ * for + - * / and sqrt equals float arithmetic); integer dtypes compute in long. Each op is
+ * its own tight loop, which the JIT vectorises where it can.
+ */
+final class ChunkMath {
+    private ChunkMath() {
+    }
+
+    static void unary(UnaryOp op, double[] x, double[] out, int n) {
+        switch (op) {
+            case NEG -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = -x[i];
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.abs(x[i]);
+                }
+            }
+            case SIGN -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.signum(x[i]);
+                }
+            }
+            case SQUARE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] * x[i];
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(x[i], 0.0);
+                }
+            }
+            case EXP -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.exp(x[i]);
+                }
+            }
+            case LOG -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.log(x[i]);
+                }
+            }
+            case LOG1P -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.log1p(x[i]);
+                }
+            }
+            case SQRT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.sqrt(x[i]);
+                }
+            }
+            case RSQRT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = 1.0 / Math.sqrt(x[i]);
+                }
+            }
+            case RECIPROCAL -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = 1.0 / x[i];
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = sigmoid(x[i]);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.tanh(x[i]);
+                }
+            }
+        }
+    }
+
+    /** {@code 1/(1+e^-x)} without overflow: for x < 0 it is {@code e^x/(1+e^x)}. */
+    static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    static void unary(UnaryOp op, long[] x, long[] out, int n) {
+        switch (op) {
+            case NEG -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = -x[i];
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.abs(x[i]);
+                }
+            }
+            case SIGN -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Long.signum(x[i]);
+                }
+            }
+            case SQUARE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = x[i] * x[i];
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(x[i], 0L);
+                }
+            }
+            default -> throw new IllegalArgumentException(op.label() + ": not defined for integer dtypes");
+        }
+    }
+
+    static void binary(BinaryOp op, double[] a, double[] b, double[] out, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] + b[i];
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] - b[i];
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] * b[i];
+                }
+            }
+            case DIV -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] / b[i];
+                }
+            }
+            case POW -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.pow(a[i], b[i]);
+                }
+            }
+            case MAXIMUM -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(a[i], b[i]);
+                }
+            }
+            case MINIMUM -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.min(a[i], b[i]);
+                }
+            }
+            case EQ -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] == b[i] ? 1 : 0;
+                }
+            }
+            case NE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] != b[i] ? 1 : 0;
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] < b[i] ? 1 : 0;
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] <= b[i] ? 1 : 0;
+                }
+            }
+            case GT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] > b[i] ? 1 : 0;
+                }
+            }
+            case GE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] >= b[i] ? 1 : 0;
+                }
+            }
+        }
+    }
+
+    static void binary(BinaryOp op, long[] a, long[] b, long[] out, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] + b[i];
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] - b[i];
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] * b[i];
+                }
+            }
+            case MAXIMUM -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(a[i], b[i]);
+                }
+            }
+            case MINIMUM -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.min(a[i], b[i]);
+                }
+            }
+            case EQ -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] == b[i] ? 1 : 0;
+                }
+            }
+            case NE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] != b[i] ? 1 : 0;
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] < b[i] ? 1 : 0;
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] <= b[i] ? 1 : 0;
+                }
+            }
+            case GT -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] > b[i] ? 1 : 0;
+                }
+            }
+            case GE -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = a[i] >= b[i] ? 1 : 0;
+                }
+            }
+            default -> throw new IllegalArgumentException(op.label() + ": not defined for integer dtypes");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.descent.cpu;
+
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.spi.Backend;
+import dev.descent.core.spi.BinaryOp;
+import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.Storage;
+import dev.descent.core.spi.StridedView;
+import dev.descent.core.spi.UnaryOp;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * The CPU backend: storage off the Java heap (malloc through JavaCPP), matrix products
+ * through OpenBLAS, elementwise ops and reductions in Java over chunks, on
+ * {@code descent.cpu.threads} threads (default: every core) above a size threshold.
+ */
+public final class CpuBackend implements Backend {
+    private static final Device CPU = Device.cpu();
+    private volatile Availability availability;
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            a = probe();
+            availability = a;
+        }
+        return a;
+    }
+
+    private static Availability probe() {
+        try {
+            Loader.load(openblas_nolapack.class);
+            openblas_nolapack.blas_set_num_threads(CpuThreads.threads());
+            return Availability.yes();
+        } catch (Throwable t) {
+            return Availability.no("OpenBLAS could not be loaded (" + t + "); the CPU backend needs "
+                    + "org.bytedeco:openblas with the natives for " + Loader.getPlatform());
+        }
+    }
+
+    @Override
+    public List<Device> devices() {
+        return availability().available() ? List.of(CPU) : List.of();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.FLOAT64, Capability.INTEGER_OPS);
+    }
+
+    /** Threads used for elementwise ops, reductions and OpenBLAS. */
+    public static int threads() {
+        return CpuThreads.threads();
+    }
+
+    /** Sets the threads used for elementwise ops, reductions and OpenBLAS. */
+    public static void setThreads(int n) {
+        CpuThreads.setThreads(n);
+        openblas_nolapack.blas_set_num_threads(n);
+    }
+
+    /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */
+    public static long liveBytes() {
+        return CpuStorage.liveBytes();
+    }
+
+    @Override
+    public Storage allocate(Device device, DType dtype, long elements) {
+        return new CpuStorage(dtype, elements);
+    }
+
+    @Override
+    public void copyFromHost(Object array, int arrayOffset, Storage dst, long dstOffset, int count) {
+        ((CpuStorage) dst).access().fromArray(array, arrayOffset, dstOffset, count);
+    }
+
+    @Override
+    public void copyToHost(Storage src, long srcOffset, Object array, int arrayOffset, int count) {
+        ((CpuStorage) src).access().toArray(srcOffset, array, arrayOffset, count);
+    }
+
+    @Override
+    public void copy(StridedView src, StridedView dst) {
+        boolean from = src.dtype().isFloating();
+        boolean to = dst.dtype().isFloating();
+        Elementwise.run(dst, new StridedView[] {src}, (in, out, n) -> {
+            if (from && to) {
+                System.arraycopy(in[0].d, 0, out.d, 0, n);
+            } else if (!from && !to) {
+                System.arraycopy(in[0].l, 0, out.l, 0, n);
+            } else if (from) {
+                for (int i = 0; i < n; i++) {
+                    out.l[i] = (long) in[0].d[i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out.d[i] = in[0].l[i];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void fill(StridedView dst, double value) {
+        Elementwise.run(dst, new StridedView[0], (in, out, n) -> {
+            if (out.d != null) {
+                Arrays.fill(out.d, 0, n, value);
+            } else {
+                Arrays.fill(out.l, 0, n, (long) value);
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, StridedView x, StridedView out) {
+        Elementwise.run(out, new StridedView[] {x}, (in, o, n) -> {
+            if (o.d != null) {
+                ChunkMath.unary(op, in[0].d, o.d, n);
+            } else {
+                ChunkMath.unary(op, in[0].l, o.l, n);
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView out) {
+        Elementwise.run(out, new StridedView[] {a, b}, (in, o, n) -> {
+            if (o.d != null) {
+                ChunkMath.binary(op, in[0].d, in[1].d, o.d, n);
+            } else {
+                ChunkMath.binary(op, in[0].l, in[1].l, o.l, n);
+            }
+        });
+    }
+
+    @Override
+    public void binaryScalar(BinaryOp op, StridedView a, double scalar, StridedView out) {
+        int n = (int) Math.min(Elementwise.CHUNK, Math.max(1, out.numel()));
+        if (out.dtype().isFloating()) {
+            double[] s = new double[n];
+            // The scalar is rounded to the tensor's dtype, as the op would see a tensor operand.
+            Arrays.fill(s, out.dtype() == DType.FLOAT32 ? (float) scalar : scalar);
+            Elementwise.run(out, new StridedView[] {a}, (in, o, k) -> ChunkMath.binary(op, in[0].d, s, o.d, k));
+        } else {
+            long[] s = new long[n];
+            Arrays.fill(s, (long) scalar);
+            Elementwise.run(out, new StridedView[] {a}, (in, o, k) -> ChunkMath.binary(op, in[0].l, s, o.l, k));
+        }
+    }
+
+    @Override
+    public void where(StridedView cond, StridedView a, StridedView b, StridedView out) {
+        Elementwise.run(out, new StridedView[] {cond, a, b}, (in, o, n) -> {
+            double[] c = in[0].d;
+            long[] ci = in[0].l;
+            for (int i = 0; i < n; i++) {
+                boolean take = c != null ? c[i] != 0 : ci[i] != 0;
+                if (o.d != null) {
+                    o.d[i] = take ? in[1].d[i] : in[2].d[i];
+                } else {
+                    o.l[i] = take ? in[1].l[i] : in[2].l[i];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
+        Reductions.reduce(op, x, axes, out);
+    }
+
+    @Override
+    public void matmul(StridedView a, StridedView b, StridedView out) {
+        Gemm.matmul(this, a, b, out);
+    }
+
+    @Override
+    public void gather(StridedView src, int axis, StridedView index, StridedView out) {
+        Gather.gather(src, axis, index, out);
+    }
+}

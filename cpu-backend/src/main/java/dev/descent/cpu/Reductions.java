@@ -1,0 +1,246 @@
+package dev.descent.cpu;
+
+import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.StridedView;
+
+/**
+ * Reductions over any set of axes. The kept axes index the outputs, the reduced axes the
+ * values folded into each. Parallel over outputs when there are many; over one output's
+ * values (partial results combined in a fixed order) when there are few. Floating values
+ * accumulate in double, integers in long.
+ */
+final class Reductions {
+    private Reductions() {
+    }
+
+    /** A partial result: the running value and, for arg-reductions, its index. */
+    private static final class Acc {
+        double d;
+        long l;
+        long index = -1;
+        boolean empty = true;
+    }
+
+    static void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
+        int rank = x.rank();
+        boolean[] reduced = new boolean[rank];
+        for (int a : axes) {
+            reduced[a] = true;
+        }
+        int keptRank = rank - axes.length;
+        int[] keptShape = new int[keptRank];
+        long[] keptX = new long[keptRank];
+        long[] keptOut = new long[keptRank];
+        int[] redShape = new int[axes.length];
+        long[] redX = new long[axes.length];
+        for (int d = 0, k = 0, r = 0; d < rank; d++) {
+            if (reduced[d]) {
+                redShape[r] = x.shape()[d];
+                redX[r++] = x.strides()[d];
+            } else {
+                keptShape[k] = x.shape()[d];
+                keptX[k] = x.strides()[d];
+                keptOut[k++] = out.strides()[d];
+            }
+        }
+        Layout kept = Layout.of(keptShape, keptX, keptOut);
+        Layout red = Layout.of(redShape, redX);
+        long outputs = kept.numel;
+        long inner = red.numel;
+        if (outputs == 0) {
+            return;
+        }
+        boolean floating = x.dtype().isFloating();
+        Access in = ((CpuStorage) x.storage()).access();
+        Access dst = ((CpuStorage) out.storage()).access();
+        if (outputs >= CpuThreads.threads() || inner < CpuThreads.GRAIN) {
+            long grain = Math.max(1, CpuThreads.GRAIN / Math.max(inner, 1));
+            CpuThreads.parallelFor(outputs, grain, 1, (from, to) -> {
+                Layout.Cursor xc = kept.cursor(0, x.offset(), from);
+                Layout.Cursor oc = kept.cursor(1, out.offset(), from);
+                for (long o = from; o < to; o++) {
+                    Acc acc = reduceRange(op, floating, in, red, xc.offset, 0, inner);
+                    store(op, floating, acc, dst, oc.offset);
+                    xc.advance(1);
+                    oc.advance(1);
+                }
+            });
+            return;
+        }
+        Layout.Cursor xc = kept.cursor(0, x.offset(), 0);
+        Layout.Cursor oc = kept.cursor(1, out.offset(), 0);
+        for (long o = 0; o < outputs; o++) {
+            long base = xc.offset;
+            int parts = (int) Math.min(CpuThreads.threads(), inner / CpuThreads.GRAIN);
+            long[] bounds = CpuThreads.split(inner, parts, Elementwise.CHUNK);
+            Acc[] partial = new Acc[parts];
+            CpuThreads.parallelFor(parts, 1, 1, (from, to) -> {
+                for (long p = from; p < to; p++) {
+                    partial[(int) p] = reduceRange(op, floating, in, red, base, bounds[(int) p], bounds[(int) p + 1]);
+                }
+            });
+            Acc total = partial[0];
+            for (int p = 1; p < parts; p++) {
+                combine(op, floating, total, partial[p]);
+            }
+            store(op, floating, total, dst, oc.offset);
+            xc.advance(1);
+            oc.advance(1);
+        }
+    }
+
+    private static Acc reduceRange(ReduceOp op, boolean floating, Access in, Layout red, long base, long from,
+            long to) {
+        Acc acc = new Acc();
+        if (from >= to) {
+            return acc;
+        }
+        int chunk = (int) Math.min(Elementwise.CHUNK, to - from);
+        Layout.Cursor c = red.cursor(0, base, from);
+        double[] d = floating ? new double[chunk] : null;
+        long[] l = floating ? null : new long[chunk];
+        for (long pos = from; pos < to; pos += chunk) {
+            int n = (int) Math.min(chunk, to - pos);
+            if (floating) {
+                c.read(in, d, n);
+                fold(op, acc, d, n, pos);
+            } else {
+                c.read(in, l, n);
+                fold(op, acc, l, n, pos);
+            }
+        }
+        return acc;
+    }
+
+    private static void fold(ReduceOp op, Acc acc, double[] v, int n, long first) {
+        switch (op) {
+            case SUM -> {
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += v[i];
+                }
+                acc.d = acc.empty ? s : acc.d + s;
+            }
+            case MAX -> {
+                double m = acc.empty ? v[0] : acc.d;
+                for (int i = 0; i < n; i++) {
+                    m = Math.max(m, v[i]);
+                }
+                acc.d = m;
+            }
+            case MIN -> {
+                double m = acc.empty ? v[0] : acc.d;
+                for (int i = 0; i < n; i++) {
+                    m = Math.min(m, v[i]);
+                }
+                acc.d = m;
+            }
+            case ARGMAX, ARGMIN -> {
+                for (int i = 0; i < n; i++) {
+                    offer(op, acc, v[i], first + i);
+                }
+            }
+        }
+        acc.empty = false;
+    }
+
+    /** Arg-reductions keep the first extreme; the first NaN beats every number. */
+    private static void offer(ReduceOp op, Acc acc, double v, long index) {
+        boolean better;
+        if (acc.index < 0) {
+            better = true;
+        } else if (Double.isNaN(acc.d)) {
+            better = false;
+        } else if (Double.isNaN(v)) {
+            better = true;
+        } else {
+            better = op == ReduceOp.ARGMAX ? v > acc.d : v < acc.d;
+        }
+        if (better) {
+            acc.d = v;
+            acc.index = index;
+        }
+    }
+
+    private static void fold(ReduceOp op, Acc acc, long[] v, int n, long first) {
+        switch (op) {
+            case SUM -> {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += v[i];
+                }
+                acc.l = acc.empty ? s : acc.l + s;
+            }
+            case MAX -> {
+                long m = acc.empty ? v[0] : acc.l;
+                for (int i = 0; i < n; i++) {
+                    m = Math.max(m, v[i]);
+                }
+                acc.l = m;
+            }
+            case MIN -> {
+                long m = acc.empty ? v[0] : acc.l;
+                for (int i = 0; i < n; i++) {
+                    m = Math.min(m, v[i]);
+                }
+                acc.l = m;
+            }
+            case ARGMAX, ARGMIN -> {
+                for (int i = 0; i < n; i++) {
+                    boolean better = acc.index < 0 || (op == ReduceOp.ARGMAX ? v[i] > acc.l : v[i] < acc.l);
+                    if (better) {
+                        acc.l = v[i];
+                        acc.index = first + i;
+                    }
+                }
+            }
+        }
+        acc.empty = false;
+    }
+
+    /** Folds {@code later} (the next range) into {@code acc}. */
+    private static void combine(ReduceOp op, boolean floating, Acc acc, Acc later) {
+        if (later.empty) {
+            return;
+        }
+        if (acc.empty) {
+            acc.d = later.d;
+            acc.l = later.l;
+            acc.index = later.index;
+            acc.empty = false;
+            return;
+        }
+        switch (op) {
+            case SUM -> {
+                acc.d += later.d;
+                acc.l += later.l;
+            }
+            case MAX -> {
+                acc.d = Math.max(acc.d, later.d);
+                acc.l = Math.max(acc.l, later.l);
+            }
+            case MIN -> {
+                acc.d = Math.min(acc.d, later.d);
+                acc.l = Math.min(acc.l, later.l);
+            }
+            case ARGMAX, ARGMIN -> {
+                if (floating) {
+                    offer(op, acc, later.d, later.index);
+                } else if (op == ReduceOp.ARGMAX ? later.l > acc.l : later.l < acc.l) {
+                    acc.l = later.l;
+                    acc.index = later.index;
+                }
+            }
+        }
+    }
+
+    private static void store(ReduceOp op, boolean floating, Acc acc, Access dst, long offset) {
+        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+            dst.write(offset, 1, new long[] {Math.max(acc.index, 0)}, 0, 1);
+        } else if (floating) {
+            dst.write(offset, 1, new double[] {acc.empty ? 0 : acc.d}, 0, 1);
+        } else {
+            dst.write(offset, 1, new long[] {acc.empty ? 0 : acc.l}, 0, 1);
+        }
+    }
+}
