@@ -2,6 +2,7 @@ package dev.descent.cpu;
 
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.Tensor;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
@@ -14,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
@@ -74,7 +76,34 @@ public final class CpuBackend implements Backend {
 
     /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */
     public static long liveBytes() {
-        return CpuStorage.liveBytes();
+        return CpuStorage.POOL.liveBytes();
+    }
+
+    /** Bytes of freed blocks kept for reuse (at most {@code descent.cpu.cacheBytes}). */
+    public static long cachedBytes() {
+        return CpuStorage.POOL.cachedBytes();
+    }
+
+    /** Returns every cached block to the operating system. */
+    public static void releaseCachedMemory() {
+        CpuStorage.POOL.release();
+    }
+
+    /**
+     * The address of a contiguous tensor's first element, for calling native libraries
+     * (BLAS, LAPACK) on its memory directly. Valid while the tensor is open.
+     */
+    public static Pointer address(Tensor t) {
+        t.checkOpen("CpuBackend.address");
+        StridedView v = t.stridedView();
+        if (!(v.storage() instanceof CpuStorage s)) {
+            throw new IllegalArgumentException("CpuBackend.address: expected a tensor on cpu, got one on " + t.device());
+        }
+        if (!v.isContiguous()) {
+            throw new IllegalArgumentException("CpuBackend.address: expected a contiguous tensor, got " + t.describe()
+                    + " with strides " + Arrays.toString(v.strides()) + "; call contiguous() first");
+        }
+        return new Pointer(s.memory()).position(v.offset() * t.dtype().byteSize());
     }
 
     @Override
@@ -137,6 +166,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, StridedView out) {
+        if (FastPaths.binary(op, a, b, out)) {
+            return;
+        }
         Elementwise.run(out, new StridedView[] {a, b}, (in, o, n) -> {
             if (o.d != null) {
                 ChunkMath.binary(op, in[0].d, in[1].d, o.d, n);
@@ -148,6 +180,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void binaryScalar(BinaryOp op, StridedView a, double scalar, StridedView out) {
+        if (FastPaths.binaryScalar(op, a, scalar, out)) {
+            return;
+        }
         int n = (int) Math.min(Elementwise.CHUNK, Math.max(1, out.numel()));
         if (out.dtype().isFloating()) {
             double[] s = new double[n];

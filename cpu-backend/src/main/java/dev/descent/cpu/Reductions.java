@@ -95,6 +95,11 @@ final class Reductions {
         if (from >= to) {
             return acc;
         }
+        if (op == ReduceOp.SUM && floating && red.shape.length == 1 && red.strides[0][0] == 1) {
+            acc.d = in.sum(base + from, (int) (to - from));
+            acc.empty = false;
+            return acc;
+        }
         int chunk = (int) Math.min(Elementwise.CHUNK, to - from);
         Layout.Cursor c = red.cursor(0, base, from);
         double[] d = floating ? new double[chunk] : null;
@@ -115,10 +120,22 @@ final class Reductions {
     private static void fold(ReduceOp op, Acc acc, double[] v, int n, long first) {
         switch (op) {
             case SUM -> {
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    s += v[i];
+                // Four accumulators break the chain of dependent adds.
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += v[i];
+                    s1 += v[i + 1];
+                    s2 += v[i + 2];
+                    s3 += v[i + 3];
                 }
+                for (; i < n; i++) {
+                    s0 += v[i];
+                }
+                double s = (s0 + s1) + (s2 + s3);
                 acc.d = acc.empty ? s : acc.d + s;
             }
             case MAX -> {
