@@ -130,8 +130,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     private static Tensor fromHost(Device device, DType dtype, Object array, int length, int[] dims) {
-        int[] d = dims.length == 0 ? new int[] {length} : dims;
-        Shape s = Shape.of(d);
+        return fromHost(device, dtype, array, length, Shape.of(dims.length == 0 ? new int[] {length} : dims));
+    }
+
+    private static Tensor fromHost(Device device, DType dtype, Object array, int length, Shape s) {
         Check.argument(s.numel() == length, "Tensor.of", "%d values do not fill shape %s (%d elements)",
                 length, s, s.numel());
         Tensor t = allocate(Backends.forDevice(device), device, dtype, s);
@@ -199,7 +201,7 @@ public final class Tensor implements AutoCloseable {
                 v[i] = Math.min((float) v[i], lo < hi ? top : (float) hi);
             }
         }
-        return of(Backends.defaultDevice(), dtype, v, s.dims());
+        return fromHost(Backends.defaultDevice(), dtype, HostArrays.fromDoubles(v, dtype), v.length, s);
     }
 
     /** N(mean, std²), drawn from {@code gen} on the host. */
@@ -207,7 +209,8 @@ public final class Tensor implements AutoCloseable {
         Check.argument(dtype.isFloating(), "normal", "expected a floating dtype, got %s", dtype);
         Check.argument(std >= 0, "normal", "expected std >= 0, got %s", std);
         Shape s = Shape.of(dims);
-        return of(Backends.defaultDevice(), dtype, gen.normal(hostLength("normal", s), mean, std), s.dims());
+        double[] v = gen.normal(hostLength("normal", s), mean, std);
+        return fromHost(Backends.defaultDevice(), dtype, HostArrays.fromDoubles(v, dtype), v.length, s);
     }
 
     private static int hostLength(String op, Shape s) {
@@ -450,6 +453,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Each element limited to [lo, hi]. */
     public Tensor clamp(double lo, double hi) {
+        checkOpen("clamp");
         Check.argument(!(lo > hi), "clamp", "expected lo <= hi, got %s > %s", lo, hi);
         try (Tensor low = maximum(lo)) {
             return low.minimum(hi);
@@ -500,15 +504,23 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor clampInPlace(double lo, double hi) {
+        checkOpen("clampInPlace");
         Check.argument(!(lo > hi), "clampInPlace", "expected lo <= hi, got %s > %s", lo, hi);
         return maximumInPlace(lo).minimumInPlace(hi);
     }
 
     /** {@code this += alpha * other} (the BLAS axpy); returns this. */
     public Tensor addScaledInPlace(Tensor other, double alpha) {
-        try (Tensor scaled = other.mul(alpha)) {
-            return addInPlace(scaled);
-        }
+        String op = "addScaledInPlace";
+        checkOpen(op);
+        other.checkOpen(op);
+        Check.sameDType(op, this, other);
+        Check.sameDevice(op, this, other);
+        Check.floating(op, this);
+        Check.argument(other.shape.broadcastsTo(shape), op, "shape %s does not broadcast to this tensor's shape %s",
+                other.shape, shape);
+        backend.addScaled(other.broadcastView(shape), alpha, view());
+        return this;
     }
 
     public Tensor negInPlace() {
@@ -577,6 +589,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Arithmetic mean over the given axes (none: every axis); NaN over an empty axis. */
     public Tensor mean(int[] axes, boolean keepDim) {
+        checkOpen("mean");
         Check.floating("mean", this);
         long count = reducedCount("mean", axes);
         try (Tensor s = sum(axes, keepDim)) {
@@ -608,6 +621,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Index (int64, rank 0) of the first largest value of the flattened tensor. */
     public Tensor argmax() {
+        checkOpen("argmax");
         try (Tensor flat = reshape(-1)) {
             return flat.argmax(0, false);
         }
@@ -618,6 +632,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor argmin() {
+        checkOpen("argmin");
         try (Tensor flat = reshape(-1)) {
             return flat.argmin(0, false);
         }
@@ -634,6 +649,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor var(int[] axes, int correction, boolean keepDim) {
         String op = "var";
+        checkOpen(op);
         Check.floating(op, this);
         Check.argument(correction >= 0, op, "expected correction >= 0, got %d", correction);
         long n = reducedCount(op, axes);
@@ -815,6 +831,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A rank-1 view (or copy) of every element. */
     public Tensor flatten() {
+        checkOpen("flatten");
         return reshape(-1);
     }
 
@@ -878,6 +895,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The transpose of a matrix (rank 2; a vector is returned as a view unchanged). */
     public Tensor t() {
+        checkOpen("t");
         Check.argument(rank() <= 2, "t", "expected rank <= 2, got shape %s; use transpose(a, b)", shape);
         return rank() < 2 ? derive(shape, strides, offset) : transpose(0, 1);
     }
@@ -1056,9 +1074,13 @@ public final class Tensor implements AutoCloseable {
 
     /** Tensors of one shape joined along a new axis. */
     public static Tensor stack(List<Tensor> tensors, int axis) {
-        Check.argument(!tensors.isEmpty(), "stack", "expected at least one tensor");
+        String op = "stack";
+        Check.argument(!tensors.isEmpty(), op, "expected at least one tensor");
         Shape s = tensors.get(0).shape;
         for (int i = 0; i < tensors.size(); i++) {
+            tensors.get(i).checkOpen(op);
+            Check.sameDType(op, tensors.get(0), tensors.get(i));
+            Check.sameDevice(op, tensors.get(0), tensors.get(i));
             Check.argument(tensors.get(i).shape.equals(s), "stack", "tensor %d has shape %s, expected %s", i,
                     tensors.get(i).shape, s);
         }
@@ -1120,6 +1142,8 @@ public final class Tensor implements AutoCloseable {
         along[a] = index.size(0);
         try (Tensor idx = index.reshape(along); Tensor expanded = idx.broadcastTo(Shape.of(dims))) {
             return gather(a, expanded);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IndexOutOfBoundsException(e.getMessage().replaceFirst("^gather: ", op + ": "));
         }
     }
 

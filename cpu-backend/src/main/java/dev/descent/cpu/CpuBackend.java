@@ -197,6 +197,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void addScaled(StridedView x, double alpha, StridedView y) {
+        Elementwise.run(y, new StridedView[] {y, x}, (in, o, n) -> {
+            double[] a = in[0].d;
+            double[] b = in[1].d;
+            for (int i = 0; i < n; i++) {
+                o.d[i] = a[i] + alpha * b[i];
+            }
+        });
+    }
+
+    @Override
     public void where(StridedView cond, StridedView a, StridedView b, StridedView out) {
         Elementwise.run(out, new StridedView[] {cond, a, b}, (in, o, n) -> {
             double[] c = in[0].d;

@@ -52,6 +52,9 @@ final class Gemm {
             int[] batchShape = Arrays.copyOf(out.shape(), r - 2);
             Layout batch = Layout.of(batchShape, Arrays.copyOf(ac.strides(), r - 2), Arrays.copyOf(bc.strides(), r - 2),
                     Arrays.copyOf(out.strides(), r - 2));
+            if (batch.numel == 0) {
+                return;
+            }
             Layout.Cursor ca = batch.cursor(0, ac.offset(), 0);
             Layout.Cursor cb = batch.cursor(1, bc.offset(), 0);
             Layout.Cursor co = batch.cursor(2, out.offset(), 0);

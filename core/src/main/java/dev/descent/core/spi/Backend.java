@@ -60,6 +60,12 @@ public interface Backend {
     /** {@code out = op(a, scalar)} with the scalar converted to the dtype of {@code a}. */
     void binaryScalar(BinaryOp op, StridedView a, double scalar, StridedView out);
 
+    /**
+     * {@code y = y + alpha * x} (BLAS axpy) in one pass, rounded once: the update every
+     * optimiser makes. Floating dtypes; {@code x} is broadcast to {@code y}'s shape.
+     */
+    void addScaled(StridedView x, double alpha, StridedView y);
+
     /** {@code out = cond != 0 ? a : b}; {@code cond} may have any dtype. */
     void where(StridedView cond, StridedView a, StridedView b, StridedView out);
 

@@ -25,6 +25,9 @@ public record StridedView(Storage storage, DType dtype, long offset, int[] shape
 
     /** Whether elements lie in row-major order with no gaps (size-1 dimensions ignored). */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true;
+        }
         long expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1) {
