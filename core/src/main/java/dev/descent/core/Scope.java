@@ -18,7 +18,9 @@ import java.util.List;
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Deque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int PRUNE_MIN = 1024;
     private final List<Tensor> owned = new ArrayList<>();
+    private int pruneAt = PRUNE_MIN;
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
@@ -36,6 +38,11 @@ public final class Scope implements AutoCloseable {
     static void register(Tensor t) {
         Scope s = STACK.get().peek();
         if (s != null) {
+            if (s.owned.size() >= s.pruneAt) {
+                // Tensors closed early need no release: drop them so a long scope stays small.
+                s.owned.removeIf(Tensor::isClosed);
+                s.pruneAt = Math.max(PRUNE_MIN, 2 * s.owned.size());
+            }
             s.owned.add(t);
         }
     }
@@ -55,6 +62,24 @@ public final class Scope implements AutoCloseable {
         }
         throw new IllegalArgumentException("Scope.keep: the tensor " + t.describe()
                 + " was not created in this scope (or was already kept)");
+    }
+
+    /**
+     * Takes {@code t} out of whichever open scope on this thread owns it, so that no scope
+     * releases it: its owner closes it. For tensors that must outlive the scope they happen to
+     * be made in, such as a parameter's accumulated gradient or an optimiser's state.
+     * Does nothing when no open scope owns {@code t}.
+     */
+    public static Tensor escape(Tensor t) {
+        for (Scope s : STACK.get()) {
+            for (int i = s.owned.size() - 1; i >= 0; i--) {
+                if (s.owned.get(i) == t) {
+                    s.owned.remove(i);
+                    return t;
+                }
+            }
+        }
+        return t;
     }
 
     private static Scope parentOf(Scope s) {
@@ -78,7 +103,7 @@ public final class Scope implements AutoCloseable {
         }
     }
 
-    /** How many tensors this scope will release. */
+    /** How many tensors this scope holds (closed ones are dropped from time to time). */
     public int size() {
         return owned.size();
     }
