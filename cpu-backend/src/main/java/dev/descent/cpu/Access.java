@@ -39,21 +39,7 @@ abstract class Access {
         for (int done = 0; done < n; done += chunk.length) {
             int k = Math.min(chunk.length, n - done);
             read(off + done, 1, chunk, 0, k);
-            double s0 = 0;
-            double s1 = 0;
-            double s2 = 0;
-            double s3 = 0;
-            int i = 0;
-            for (; i + 3 < k; i += 4) {
-                s0 += chunk[i];
-                s1 += chunk[i + 1];
-                s2 += chunk[i + 2];
-                s3 += chunk[i + 3];
-            }
-            for (; i < k; i++) {
-                s0 += chunk[i];
-            }
-            total += (s0 + s1) + (s2 + s3);
+            total += ChunkMath.sum(chunk, k);
         }
         return total;
     }

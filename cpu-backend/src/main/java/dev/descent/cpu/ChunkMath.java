@@ -83,6 +83,25 @@ final class ChunkMath {
         }
     }
 
+    /** The sum of {@code v[0..n)}; four accumulators break the chain of dependent adds. */
+    static double sum(double[] v, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** {@code 1/(1+e^-x)} without overflow: for x < 0 it is {@code e^x/(1+e^x)}. */
     static double sigmoid(double x) {
         if (x >= 0) {

@@ -120,22 +120,7 @@ final class Reductions {
     private static void fold(ReduceOp op, Acc acc, double[] v, int n, long first) {
         switch (op) {
             case SUM -> {
-                // Four accumulators break the chain of dependent adds.
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                int i = 0;
-                for (; i + 3 < n; i += 4) {
-                    s0 += v[i];
-                    s1 += v[i + 1];
-                    s2 += v[i + 2];
-                    s3 += v[i + 3];
-                }
-                for (; i < n; i++) {
-                    s0 += v[i];
-                }
-                double s = (s0 + s1) + (s2 + s3);
+                double s = ChunkMath.sum(v, n);
                 acc.d = acc.empty ? s : acc.d + s;
             }
             case MAX -> {
