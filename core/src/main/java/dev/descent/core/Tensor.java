@@ -666,7 +666,12 @@ public final class Tensor implements AutoCloseable {
         String op = "logsumexp";
         checkOpen(op);
         Check.floating(op, this);
-        Check.argument(reducedCount(op, axes) > 0 || numel() == 0, op, "cannot reduce an empty axis");
+        if (reducedCount(op, axes) == 0) {
+            // No terms: log of an empty sum is -inf, as in PyTorch (max would refuse the empty axis).
+            try (Tensor zero = sum(axes, keepDim)) {
+                return zero.log();
+            }
+        }
         // An infinite maximum would give inf - inf; a finite shift keeps -inf and +inf exact.
         try (Tensor max = max(axes, true);
              Tensor shift = max.clamp(dtype.lowest(), dtype.highest());
@@ -882,12 +887,16 @@ public final class Tensor implements AutoCloseable {
     public Tensor transpose(int a, int b) {
         String op = "transpose";
         checkOpen(op);
+        int x = Check.axis(op, a, rank());
+        int y = Check.axis(op, b, rank());
+        if (rank() == 0) {
+            // Axis 0 (or -1) of a scalar names no real axis: there is nothing to swap.
+            return permute();
+        }
         int[] order = new int[rank()];
         for (int i = 0; i < rank(); i++) {
             order[i] = i;
         }
-        int x = Check.axis(op, a, rank());
-        int y = Check.axis(op, b, rank());
         order[x] = y;
         order[y] = x;
         return permute(order);
@@ -955,6 +964,10 @@ public final class Tensor implements AutoCloseable {
             if (d[lead + i] == -1) {
                 d[lead + i] = shape.dim(i);
             }
+        }
+        for (int size : d) {
+            Check.argument(size >= 0, op, "expected sizes >= 0, or -1 to keep an existing size, got %s",
+                    Arrays.toString(dims));
         }
         Shape target = Shape.of(d);
         Check.argument(shape.broadcastsTo(target), op, "shape %s cannot expand to %s", shape, target);

@@ -1,0 +1,94 @@
+package dev.descent.conformance;
+
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.Scope;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DynamicTest;
+
+/**
+ * Turns case bodies into JUnit dynamic tests: each case gets its own seed (printed in its
+ * name, so a failure can be replayed), runs inside a {@link Scope} that releases everything
+ * it made, and lands in the report whether it passes or fails.
+ */
+final class Harness {
+    private final Device device;
+    private final Set<DType> dtypes;
+    private final ConformanceReport report;
+    private final long baseSeed;
+
+    Harness(Device device, Set<DType> dtypes, ConformanceReport report, long baseSeed) {
+        this.device = device;
+        this.dtypes = dtypes;
+        this.report = report;
+        this.baseSeed = baseSeed;
+    }
+
+    /** A case body; it builds its inputs and states its expectations through the context. */
+    @FunctionalInterface
+    interface Body {
+        void run(CaseContext c) throws Throwable;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    /** Of the given dtypes, those the backend supports. */
+    List<DType> supported(DType... candidates) {
+        return java.util.Arrays.stream(candidates).filter(dtypes::contains).toList();
+    }
+
+    List<DType> floats() {
+        return supported(DType.FLOAT32, DType.FLOAT64);
+    }
+
+    List<DType> all() {
+        return supported(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64);
+    }
+
+    boolean supports(DType dtype) {
+        return dtypes.contains(dtype);
+    }
+
+    /**
+     * A case named {@code name}, counted under {@code category}/{@code op} in the report. Its
+     * seed follows from the name and the base seed alone, so a case draws the same inputs
+     * whether the whole suite runs or only its own test factory.
+     */
+    DynamicTest test(String category, String op, String name, Body body) {
+        long seed = baseSeed * 1_000_003L + (name.hashCode() & 0xFFFF_FFFFL);
+        String display = name + " (seed " + seed + ")";
+        return DynamicTest.dynamicTest(display, () -> run(category, op, display, seed, body));
+    }
+
+    private void run(String category, String op, String display, long seed, Body body) throws Throwable {
+        CaseContext c = new CaseContext(device, new Generator(seed), op + ": " + display);
+        try {
+            Scope scope = Scope.open();
+            try (scope) {
+                body.run(c);
+            }
+        } catch (Throwable t) {
+            // Assertion messages already start with the op and case; other exceptions get them here.
+            String reason = t instanceof AssertionError ? firstLine(t.getMessage()) : op + ": " + display + ": " + t;
+            report.failed(category, op, display, c.worst(), reason);
+            throw t;
+        }
+        report.passed(category, op, display, c.worst());
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String dims(int... shape) {
+        return java.util.Arrays.toString(shape);
+    }
+}
