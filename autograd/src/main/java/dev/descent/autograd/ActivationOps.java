@@ -1,0 +1,128 @@
+package dev.descent.autograd;
+
+import dev.descent.core.Check;
+import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
+
+/** Activation functions and (log-)softmax, each forward beside its derivative. */
+final class ActivationOps {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double GELU_CUBIC = 0.044715;
+
+    private ActivationOps() {
+    }
+
+    /** d sigmoid(x) = y(1 - y). */
+    static Variable sigmoid(Variable a) {
+        return Node.record("sigmoid", a.use("sigmoid").sigmoid(), (n, g, i) -> {
+            Variable y = n.output();
+            return g.mul(y.mul(y.rsub(1)));
+        }, a);
+    }
+
+    /** d tanh(x) = 1 - y². */
+    static Variable tanh(Variable a) {
+        return Node.record("tanh", a.use("tanh").tanh(), (n, g, i) -> g.mul(n.output().square().rsub(1)), a);
+    }
+
+    /** d relu(x) = 1 where the output is positive, else 0. */
+    static Variable relu(Variable a) {
+        return Node.record("relu", a.use("relu").relu(),
+                (n, g, i) -> g.mul(Variable.constant(n.output().data().gt(0))), a);
+    }
+
+    /** d = 1 for x > 0, slope otherwise. */
+    static Variable leakyRelu(Variable a, double slope) {
+        String op = "leakyRelu";
+        Tensor x = a.use(op);
+        Check.floating(op, x);
+        Tensor out;
+        try (Tensor positive = x.gt(0); Tensor scale = slopes(positive, slope)) {
+            out = x.mul(scale);
+        }
+        return Node.record(op, out, (n, g, i) -> {
+            try (Tensor positive = n.saved(a).data().gt(0)) {
+                return g.mul(Variable.constant(slopes(positive, slope)));
+            }
+        }, a);
+    }
+
+    /** 1 where positive, {@code slope} elsewhere. */
+    private static Tensor slopes(Tensor positive, double slope) {
+        try (Tensor scaled = positive.mul(1 - slope)) {
+            return scaled.add(slope);
+        }
+    }
+
+    /** y = x Phi(x); dy/dx = Phi(x) + x phi(x), with Phi(x) = (1 + erf(x/sqrt 2))/2 and phi the normal density. */
+    static Variable gelu(Variable a) {
+        String op = "gelu";
+        Tensor x = a.use(op);
+        Check.floating(op, x);
+        Tensor out;
+        try (Scope scope = Scope.open()) {
+            Tensor cdf = Erf.erf(x.mul(SQRT_HALF)).add(1).mul(0.5);
+            out = scope.keep(x.mul(cdf));
+        }
+        return Node.record(op, out, (n, g, i) -> {
+            Variable v = n.saved(a);
+            Variable cdf = v.mul(SQRT_HALF).erf().add(1).mul(0.5);
+            Variable pdf = v.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+            return g.mul(cdf.add(v.mul(pdf)));
+        }, a);
+    }
+
+    /** y = x (1 + tanh u)/2 with u = c (x + k x³); dy/dx = (1 + t)/2 + x (1 - t²) c (1 + 3k x²)/2. */
+    static Variable geluTanh(Variable a) {
+        String op = "geluTanh";
+        Tensor x = a.use(op);
+        Check.floating(op, x);
+        Tensor out;
+        try (Scope scope = Scope.open()) {
+            Tensor u = x.pow(3).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI);
+            out = scope.keep(u.tanh().add(1).mul(x).mul(0.5));
+        }
+        return Node.record(op, out, (n, g, i) -> {
+            Variable v = n.saved(a);
+            Variable v2 = v.square();
+            Variable t = v.mul(v2).mul(GELU_CUBIC).add(v).mul(SQRT_2_OVER_PI).tanh();
+            Variable dt = t.square().rsub(1).mul(v2.mul(3 * GELU_CUBIC).add(1)).mul(SQRT_2_OVER_PI);
+            return g.mul(t.add(1).add(v.mul(dt)).mul(0.5));
+        }, a);
+    }
+
+    /** y = (max(bx, 0) + log1p(exp(-|bx|)))/b; dy/dx = sigmoid(bx). */
+    static Variable softplus(Variable a, double beta) {
+        String op = "softplus";
+        Tensor x = a.use(op);
+        Check.floating(op, x);
+        Check.argument(beta > 0 && Double.isFinite(beta), op, "expected a finite beta > 0, got %s", beta);
+        Tensor out;
+        try (Scope scope = Scope.open()) {
+            Tensor bx = x.mul(beta);
+            Tensor tail = bx.abs().neg().exp().log1p();
+            out = scope.keep(bx.relu().add(tail).div(beta));
+        }
+        return Node.record(op, out, (n, g, i) -> g.mul(n.saved(a).mul(beta).sigmoid()), a);
+    }
+
+    /** dx = y (g - sum(g y)) along the axis. */
+    static Variable softmax(Variable a, int axis) {
+        Tensor x = a.use("softmax");
+        int ax = Check.axis("softmax", axis, x.rank());
+        return Node.record("softmax", x.softmax(ax), (n, g, i) -> {
+            Variable y = n.output();
+            return g.sub(g.mul(y).sum(new int[] {ax}, true)).mul(y);
+        }, a);
+    }
+
+    /** dx = g - exp(y) sum(g) along the axis. */
+    static Variable logSoftmax(Variable a, int axis) {
+        Tensor x = a.use("logSoftmax");
+        int ax = Check.axis("logSoftmax", axis, x.rank());
+        return Node.record("logSoftmax", x.logSoftmax(ax),
+                (n, g, i) -> g.sub(n.output().exp().mul(g.sum(new int[] {ax}, true))), a);
+    }
+}

@@ -1,0 +1,244 @@
+package dev.descent.conformance.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.descent.autograd.Autograd;
+import dev.descent.autograd.GradCheck;
+import dev.descent.autograd.GradCheckResult;
+import dev.descent.autograd.Variable;
+import dev.descent.core.Backends;
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
+import dev.descent.core.spi.Backend;
+import dev.descent.core.spi.Capability;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The gradient conformance suite: every differentiable op of {@link Variable}, on several
+ * shapes, has its backward rule checked on the backend under test. A backend runs it by
+ * extending this class in its tests and naming itself:
+ *
+ * <pre>{@code
+ * class CpuGradientConformanceTest extends GradientConformance {
+ *     CpuGradientConformanceTest() {
+ *         super("cpu");
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each case of {@link GradientCases} is checked four ways: {@link GradCheck#gradcheck} in
+ * float64 with contiguous inputs and again with non-contiguous views (transposed or strided);
+ * {@link GradCheck#gradgradcheck} in float64 of the op's square (so that the backward rule of
+ * a linear op is itself differentiated with an input-dependent gradient); and float32 agreement:
+ * the gradient of {@code sum(v * f(x))} computed in float32 equals the float64 one on the same
+ * (float32-representable) inputs within {@code 1e-4 * max(1, max|g|) + 1e-3 |g|}. The float64
+ * checks need {@link Capability#FLOAT64}; a backend without it skips them and only checks that
+ * its float32 gradients are finite.
+ *
+ * <p>Every case runs inside a {@link Scope}; its seed is in its name. While the suite runs the
+ * backend is the default one; the previous default is restored afterwards.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class GradientConformance {
+    private static final double AGREE_ATOL = 1e-4;
+    private static final double AGREE_RTOL = 1e-3;
+    private final String backendName;
+    private Device device;
+    private boolean float64;
+    private String previousDefault;
+    private final Map<String, double[]> worstByCheck = new LinkedHashMap<>();
+
+    /** @param backendName the name the backend registers under ({@code cpu}, {@code cuda}) */
+    protected GradientConformance(String backendName) {
+        this.backendName = backendName;
+    }
+
+    @BeforeAll
+    void selectBackend() {
+        Backend backend = Backends.get(backendName);
+        device = backend.devices().get(0);
+        float64 = backend.capabilities().contains(Capability.FLOAT64);
+        previousDefault = Backends.defaultName();
+        Backends.setDefault(backendName);
+    }
+
+    @AfterAll
+    void restoreBackend() {
+        StringBuilder sb = new StringBuilder("gradient conformance of '" + backendName + "': worst error as a"
+                + " share of its tolerance, per check\n");
+        for (Map.Entry<String, double[]> e : worstByCheck.entrySet()) {
+            sb.append(String.format(Locale.ROOT, "  %-22s %.3g (of %d cases)%n", e.getKey(), e.getValue()[0],
+                    (long) e.getValue()[1]));
+        }
+        System.out.print(sb);
+        if (previousDefault != null && Backends.installed().containsKey(previousDefault)) {
+            Backends.setDefault(previousDefault);
+        }
+    }
+
+    @TestFactory
+    @DisplayName("gradcheck: every op's backward matches central differences in float64 (contiguous inputs)")
+    Stream<DynamicNode> gradcheckContiguous() {
+        return perOp("gradcheck", (c, gen) -> gradcheck(c, gen, true));
+    }
+
+    @TestFactory
+    @DisplayName("gradcheck: the same on non-contiguous views (transposed, strided)")
+    Stream<DynamicNode> gradcheckNonContiguous() {
+        return perOp("gradcheck views", (c, gen) -> gradcheck(c, gen, false));
+    }
+
+    @TestFactory
+    @DisplayName("gradgradcheck: every backward rule is itself differentiable (second derivatives of f²)")
+    Stream<DynamicNode> gradgradcheck() {
+        return perOp("gradgradcheck", this::gradgradcheck);
+    }
+
+    @TestFactory
+    @DisplayName("float32 gradients agree with float64 ones on the same inputs")
+    Stream<DynamicNode> float32Agreement() {
+        return perOp("float32 agreement", this::float32Agreement);
+    }
+
+    // ---------------------------------------------------------------- the checks
+
+    @FunctionalInterface
+    private interface Check {
+        /** Runs the check and returns its error as a share of its tolerance (at most 1 to pass). */
+        double run(GradCase c, Generator gen);
+    }
+
+    private Stream<DynamicNode> perOp(String check, Check body) {
+        Map<String, List<DynamicNode>> byOp = new LinkedHashMap<>();
+        long seed = Long.getLong("descent.conformance.seed", 1L) * 7919;
+        for (GradCase c : GradientCases.all()) {
+            long caseSeed = ++seed;
+            String name = c.name() + " (seed " + caseSeed + ")";
+            byOp.computeIfAbsent(c.op(), k -> new ArrayList<>()).add(DynamicTest.dynamicTest(name, () -> {
+                try (Scope scope = Scope.open()) {
+                    record(check, body.run(c, new Generator(caseSeed)));
+                }
+            }));
+        }
+        return byOp.entrySet().stream().map(e -> DynamicContainer.dynamicContainer(e.getKey(), e.getValue()));
+    }
+
+    private synchronized void record(String check, double share) {
+        double[] w = worstByCheck.computeIfAbsent(check, k -> new double[2]);
+        w[0] = Math.max(w[0], share);
+        w[1]++;
+    }
+
+    private double gradcheck(GradCase c, Generator gen, boolean contiguous) {
+        requireFloat64();
+        GradCheckResult r = GradCheck.gradcheck(c.f(), inputs(c, gen, contiguous));
+        assertTrue(r.passed(), () -> c + ": " + r);
+        return share(r);
+    }
+
+    private double gradgradcheck(GradCase c, Generator gen) {
+        requireFloat64();
+        Function<List<Variable>, Variable> squared = xs -> c.f().apply(xs).square();
+        GradCheckResult r = GradCheck.gradgradcheck(squared, inputs(c, gen, true), GradCheck.Tolerance.DEFAULT,
+                gen.nextLong());
+        assertTrue(r.passed(), () -> c + ": " + r);
+        return share(r);
+    }
+
+    private double float32Agreement(GradCase c, Generator gen) {
+        List<Tensor> x32 = new ArrayList<>();
+        List<Tensor> x64 = new ArrayList<>();
+        for (GradInput in : c.inputs()) {
+            try (Tensor drawn = in.make(device, gen, true)) {
+                Tensor single = drawn.to(DType.FLOAT32);
+                x32.add(single);
+                x64.add(single.to(DType.FLOAT64));
+            }
+        }
+        if (!float64) {
+            // Without float64 there is no reference here; at least the float32 gradient must be finite.
+            gradient(c, x32, gen);
+            return 0;
+        }
+        long seedOfV = gen.nextLong();
+        double[][] g32 = gradient(c, x32, new Generator(seedOfV));
+        double[][] g64 = gradient(c, x64, new Generator(seedOfV));
+        double worst = 0;
+        for (int i = 0; i < g64.length; i++) {
+            assertEquals(g64[i].length, g32[i].length, c + ": gradient sizes differ for input " + i);
+            double scale = 1;
+            for (double v : g64[i]) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int j = 0; j < g64[i].length; j++) {
+                double allowed = AGREE_ATOL * scale + AGREE_RTOL * Math.abs(g64[i][j]);
+                double err = Math.abs(g32[i][j] - g64[i][j]);
+                if (!(err <= allowed)) {
+                    fail(String.format(Locale.ROOT, "%s: float32 gradient of input %d [%d] is %.9g, float64 %.9g"
+                            + " (error %.3g, allowed %.3g)", c, i, j, g32[i][j], g64[i][j], err, allowed));
+                }
+                worst = Math.max(worst, err / allowed);
+            }
+        }
+        return worst;
+    }
+
+    /** The gradient of {@code sum(v * f(x))} for every input, {@code v} drawn from {@code gen} in x's dtype. */
+    private double[][] gradient(GradCase c, List<Tensor> xs, Generator gen) {
+        List<Variable> leaves = new ArrayList<>();
+        for (Tensor x : xs) {
+            leaves.add(Variable.of(x, true));
+        }
+        Variable y = c.f().apply(leaves);
+        double[] v = gen.normal((int) y.numel(), 0, 1);
+        Tensor seed;
+        try (Tensor flat = Tensor.of(device, y.dtype(), v, v.length)) {
+            seed = flat.reshape(y.shape().dims());
+        }
+        List<Variable> grads = Autograd.grad(List.of(y), leaves, List.of(Variable.of(seed)), false, false);
+        double[][] out = new double[grads.size()][];
+        for (int i = 0; i < grads.size(); i++) {
+            out[i] = grads.get(i).toDoubleArray();
+            for (double d : out[i]) {
+                assertTrue(Double.isFinite(d), () -> c + ": non-finite gradient " + d);
+            }
+        }
+        return out;
+    }
+
+    private List<Tensor> inputs(GradCase c, Generator gen, boolean contiguous) {
+        List<Tensor> xs = new ArrayList<>();
+        for (GradInput in : c.inputs()) {
+            xs.add(in.make(device, gen, contiguous));
+        }
+        return xs;
+    }
+
+    private void requireFloat64() {
+        assumeTrue(float64, "backend '" + backendName + "' has no float64");
+    }
+
+    private static double share(GradCheckResult r) {
+        return r.tolerance() > 0 ? r.error() / r.tolerance() : 0;
+    }
+}
