@@ -92,9 +92,25 @@ public final class BenchMain {
         if (tiny != null && jni != null) {
             rows.add(row("tiny add (8 floats)", tiny, "ns/op", "one JNI saxpy " + fmt(jni) + " ns", jni / tiny));
         }
+        Double chainFb = s.get("ChainBenchmark.forwardBackward");
+        Double chainFwd = s.get("ChainBenchmark.forwardNoGrad");
+        if (chainFb != null && chainFwd != null) {
+            // Scores are per node already (@OperationsPerInvocation).
+            rows.add(row("autograd chain fwd+bwd per node", chainFb, "ns/node",
+                    "forward without recording " + fmt(chainFwd) + " ns/node", chainFb / chainFwd));
+        }
+        Double mlpFb = s.get("MlpBenchmark.forwardBackward");
+        Double mlpFwd = s.get("MlpBenchmark.forwardNoGrad");
+        if (mlpFb != null && mlpFwd != null) {
+            rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "us/step",
+                    "forward alone " + fmt(mlpFwd / 1e3) + " us", mlpFb / mlpFwd));
+        }
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
-            if (!k.startsWith("MatmulBenchmark") && !k.startsWith("ElementwiseBenchmark") && !k.startsWith("TinyOpBenchmark")) {
+            boolean shown = k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
+                    || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
+                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark");
+            if (!shown) {
                 rows.add(row(k, e.getValue(), "ns/op", "", Double.NaN));
             }
         }
