@@ -1,0 +1,32 @@
+package dev.descent.nn.loss;
+
+import dev.descent.autograd.Variable;
+import dev.descent.nn.Temporaries;
+
+/**
+ * Negative log-likelihood of class labels given log-probabilities, as PyTorch's
+ * {@code NLLLoss}: for input {@code [N, C]} (log-probabilities, e.g. from log-softmax) and
+ * labels {@code y ∈ {0..C−1}^N}, {@code ℓ_i = −x[i, y_i]}.
+ */
+public final class NllLoss implements Loss {
+    private final Reduction reduction;
+
+    public NllLoss() {
+        this(Reduction.MEAN);
+    }
+
+    public NllLoss(Reduction reduction) {
+        this.reduction = reduction;
+    }
+
+    @Override
+    public Variable apply(Variable input, Variable target) {
+        String op = "NllLoss";
+        ClassLabels.checkInput(op, input);
+        ClassLabels.check(op, target, input.size(0), input.size(1));
+        Variable picked = ClassLabels.pick(input, target);
+        Variable losses = picked.neg();
+        Temporaries.release(picked, losses);
+        return reduction.reduce(losses);
+    }
+}
