@@ -3,10 +3,12 @@ package dev.descent.cpu;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -236,5 +238,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
+    }
+
+    @Override
+    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
+        return FusedOptimizerKernels.sgd(u, params, grads, buffers);
+    }
+
+    @Override
+    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
+            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
+        return FusedOptimizerKernels.adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
     }
 }

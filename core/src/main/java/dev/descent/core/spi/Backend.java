@@ -94,6 +94,39 @@ public interface Backend {
     void gather(StridedView src, int axis, StridedView index, StridedView out);
 
     /**
+     * One fused SGD step (see {@link SgdUpdate} for the equations) over several parameters at
+     * once: for each i, {@code params[i]}, {@code grads[i]} and, when {@code u.momentum() != 0},
+     * {@code buffers[i]} have one shape and one floating dtype, are contiguous, and do not
+     * overlap one another. {@code params[i]} and {@code buffers[i]} are updated in place.
+     * Each element is read and written once (one pass over the memory); a GPU backend may
+     * update every tensor of the list in one kernel launch. Intermediate values are computed
+     * in at least the tensors' precision and rounded once when stored.
+     *
+     * <p>The default returns false, meaning "no fused kernel here": the caller then runs the
+     * composed form of the same update from primitive ops. An implementation returns true when
+     * it has made the update.
+     *
+     * @param buffers the momentum buffers; ignored (may be null) when momentum is 0
+     */
+    default boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
+        return false;
+    }
+
+    /**
+     * One fused Adam/AdamW/AMSGrad step (see {@link AdamUpdate} for the equations) over several
+     * parameters at once, with the same contract as {@link #fusedSgd}: per index, every view has
+     * one shape and one floating dtype and is contiguous; {@code params}, {@code expAvg},
+     * {@code expAvgSq} and (with AMSGrad) {@code maxExpAvgSq} are updated in place in one pass.
+     * Returns false when the backend has no fused kernel.
+     *
+     * @param maxExpAvgSq the running maxima of AMSGrad; ignored (may be null) without it
+     */
+    default boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
+            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
+        return false;
+    }
+
+    /**
      * Whether the backend can run, and the reason when it cannot.
      *
      * @param available true when the backend's libraries and devices are present

@@ -1,0 +1,131 @@
+package dev.descent.core;
+
+import dev.descent.core.spi.AdamUpdate;
+import dev.descent.core.spi.Backend;
+import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.StridedView;
+import java.util.List;
+
+/**
+ * Optimiser updates fused into one pass over each tensor's memory, on backends that offer them
+ * ({@link Backend#fusedSgd}, {@link Backend#fusedAdam}). Each method validates its tensors and
+ * returns false when the backend (or the tensors' layout) has no fused kernel, so that the
+ * caller falls back to the composed form of the same update built from ordinary tensor ops.
+ * The optimisers of the {@code optim} module keep that composed form beside the fused one and
+ * test one against the other.
+ */
+public final class FusedUpdates {
+    private FusedUpdates() {
+    }
+
+    /**
+     * The SGD step of {@link SgdUpdate} on every parameter of the list, in place.
+     *
+     * @param buffers momentum buffers, one per parameter; ignored when momentum is 0
+     * @return false when no fused kernel applies (nothing was changed)
+     */
+    public static boolean sgd(SgdUpdate u, List<Tensor> params, List<Tensor> grads, List<Tensor> buffers) {
+        String op = "FusedUpdates.sgd";
+        boolean momentum = u.momentum() != 0;
+        int n = params.size();
+        checkCount(op, "grads", n, grads);
+        if (momentum) {
+            checkCount(op, "buffers", n, buffers);
+        }
+        if (n == 0) {
+            return true;
+        }
+        for (int i = 0; i < n; i++) {
+            checkLike(op, "grad", params.get(i), grads.get(i), i);
+            if (momentum) {
+                checkLike(op, "momentum buffer", params.get(i), buffers.get(i), i);
+            }
+        }
+        if (!fusable(params, grads, momentum ? buffers : null)) {
+            return false;
+        }
+        Backend b = params.get(0).backend();
+        return b.fusedSgd(u, views(params), views(grads), momentum ? views(buffers) : null);
+    }
+
+    /**
+     * The Adam step of {@link AdamUpdate} on every parameter of the list, in place.
+     *
+     * @param maxExpAvgSq running maxima, one per parameter; ignored without AMSGrad
+     * @return false when no fused kernel applies (nothing was changed)
+     */
+    public static boolean adam(AdamUpdate u, List<Tensor> params, List<Tensor> grads, List<Tensor> expAvg,
+            List<Tensor> expAvgSq, List<Tensor> maxExpAvgSq) {
+        String op = "FusedUpdates.adam";
+        Check.argument(u.step() >= 1, op, "expected step >= 1 (steps count from 1), got %d", u.step());
+        int n = params.size();
+        checkCount(op, "grads", n, grads);
+        checkCount(op, "expAvg", n, expAvg);
+        checkCount(op, "expAvgSq", n, expAvgSq);
+        if (u.amsgrad()) {
+            checkCount(op, "maxExpAvgSq", n, maxExpAvgSq);
+        }
+        if (n == 0) {
+            return true;
+        }
+        for (int i = 0; i < n; i++) {
+            checkLike(op, "grad", params.get(i), grads.get(i), i);
+            checkLike(op, "expAvg", params.get(i), expAvg.get(i), i);
+            checkLike(op, "expAvgSq", params.get(i), expAvgSq.get(i), i);
+            if (u.amsgrad()) {
+                checkLike(op, "maxExpAvgSq", params.get(i), maxExpAvgSq.get(i), i);
+            }
+        }
+        if (!fusable(params, grads, expAvg, expAvgSq, u.amsgrad() ? maxExpAvgSq : null)) {
+            return false;
+        }
+        Backend b = params.get(0).backend();
+        return b.fusedAdam(u, views(params), views(grads), views(expAvg), views(expAvgSq),
+                u.amsgrad() ? views(maxExpAvgSq) : null);
+    }
+
+    private static void checkCount(String op, String what, int n, List<Tensor> list) {
+        Check.argument(list != null && list.size() == n, op, "expected %d %s (one per parameter), got %s", n, what,
+                list == null ? "none" : String.valueOf(list.size()));
+    }
+
+    private static void checkLike(String op, String what, Tensor param, Tensor t, int i) {
+        param.checkOpen(op);
+        t.checkOpen(op);
+        Check.floating(op, param);
+        Check.sameDType(op, param, t);
+        Check.sameDevice(op, param, t);
+        Check.argument(param.shape().equals(t.shape()), op, "%s %d has shape %s, expected the parameter's shape %s",
+                what, i, t.shape(), param.shape());
+    }
+
+    /** One backend for all, and contiguous memory: what the kernels are written for. */
+    @SafeVarargs
+    private static boolean fusable(List<Tensor>... lists) {
+        Backend first = null;
+        for (List<Tensor> list : lists) {
+            if (list == null) {
+                continue;
+            }
+            for (Tensor t : list) {
+                if (!t.isContiguous()) {
+                    return false;
+                }
+                if (first == null) {
+                    first = t.backend();
+                } else if (t.backend() != first) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static StridedView[] views(List<Tensor> ts) {
+        StridedView[] v = new StridedView[ts.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = ts.get(i).stridedView();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Variable;
+import dev.descent.core.Tensor;
+import java.util.List;
+
+/**
+ * NAdam (Dozat 2016; seed 003 notes: "Nesterov momentum incorporated into Adam"), as PyTorch
+ * implements it, with the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)). At step t, with g the
+ * gradient (negated when maximize; plus λ·θ, or θ ← θ·(1 − αλ) when decoupledWeightDecay):
+ *
+ * <pre>
+ * μ_t = β1·(1 − ½·0.96^(tψ)),  μ_{t+1} = β1·(1 − ½·0.96^((t+1)ψ)),  Π_t = Π_{t−1}·μ_t
+ * m ← β1·m + (1 − β1)·g,        v ← β2·v + (1 − β2)·g²
+ * d = √(v / (1 − β2^t)) + ε
+ * θ ← θ − α·(1 − μ_t)/(1 − Π_t) · g/d − α·μ_{t+1}/(1 − Π_t·μ_{t+1}) · m/d
+ * </pre>
+ *
+ * Defaults (PyTorch): lr 2e-3, beta1 0.9, beta2 0.999, eps 1e-8, weightDecay 0,
+ * momentumDecay (ψ) 4e-3, decoupledWeightDecay false.
+ */
+public final class NAdam extends Optimizer {
+
+    public NAdam(List<Variable> params) {
+        super("NAdam", params, hyper("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0,
+                "momentumDecay", 4e-3, "decoupledWeightDecay", false));
+    }
+
+    @Override
+    protected void validate(ParamGroup g) {
+        super.validate(g);
+        range(g, "beta1", 0, 1, false);
+        range(g, "beta2", 0, 1, false);
+    }
+
+    @Override
+    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        long t = s.nextStep();
+        double lr = g.lr();
+        double b1 = g.get("beta1");
+        double b2 = g.get("beta2");
+        double psi = g.get("momentumDecay");
+        double wd = g.get("weightDecay");
+        boolean decoupled = g.flag("decoupledWeightDecay");
+        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), decoupled ? 0 : wd);
+        if (decoupled && wd != 0) {
+            param.mulInPlace(1 - lr * wd);
+        }
+        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
+        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
+        double product = s.scalar("muProduct", 1) * mu;
+        s.setScalar("muProduct", product);
+        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
+        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
+        m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
+        v.mulInPlace(b2).addScaledInPlace(d.square(), 1 - b2);
+        Tensor denom = v.div(1 - Math.pow(b2, t)).sqrtInPlace().addInPlace(g.get("eps"));
+        param.addScaledInPlace(d.div(denom), -lr * (1 - mu) / (1 - product));
+        param.addScaledInPlace(m.div(denom), -lr * muNext / (1 - product * muNext));
+    }
+}
