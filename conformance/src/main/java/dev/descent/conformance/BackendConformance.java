@@ -168,6 +168,12 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("fused optimiser updates equal their equations")
+    Stream<DynamicNode> fusedUpdates() {
+        return FusedUpdateCases.fusedUpdates(harness);
+    }
+
+    @TestFactory
     @DisplayName("matmul of vectors, matrices and broadcast batches matches the reference")
     Stream<DynamicNode> matmul() {
         return MatmulCases.matmul(harness);
