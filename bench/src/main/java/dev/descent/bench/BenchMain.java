@@ -105,9 +105,11 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "us/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " us", mlpFb / mlpFwd));
         }
+        addOptimizer(rows, s, "Adam", "adam", "copyAdamBytes", 28);
+        addOptimizer(rows, s, "SGD momentum", "sgdMomentum", "copySgdBytes", 20);
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
-            boolean shown = k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
+            boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark");
             if (!shown) {
@@ -120,6 +122,25 @@ public final class BenchMain {
             sb.append(String.format(Locale.ROOT, "%-34s %12s %-8s %8s  %s%n", (Object[]) r));
         }
         return sb.toString();
+    }
+
+    /** Parameters per second of one step over 10M parameters, fused and composed, against the memcpy floor. */
+    private static void addOptimizer(List<String[]> rows, Map<String, Double> s, String label, String method,
+            String floor, int bytesPerParam) {
+        Double fused = s.get("OptimizerStepBenchmark." + method + "Fused");
+        Double composed = s.get("OptimizerStepBenchmark." + method + "Composed");
+        Double copy = s.get("OptimizerStepBenchmark." + floor);
+        double params = 10_000_000;
+        if (fused != null && copy != null) {
+            rows.add(row(label + " step fused", params / fused * 1e3, "Mparam/s",
+                    "floor " + fmt(params / copy * 1e3) + " Mparam/s (memcpy of " + bytesPerParam + " B/param)",
+                    copy / fused));
+        }
+        if (fused != null && composed != null) {
+            rows.add(row(label + " step composed", params / composed * 1e3, "Mparam/s",
+                    "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster", copy == null ? Double.NaN
+                            : copy / composed));
+        }
     }
 
     private static void addBandwidth(List<String[]> rows, Map<String, Double> s, String op, String n, String label,
