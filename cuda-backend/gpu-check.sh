@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the CUDA backend's tests on a lent GPU machine (see ../shared/device/README.md) and
+# leaves every log and JUnit report under $OUT. Prepare .device/ first, on the build machine:
+#   cuda-backend/prepare-gpu-check.sh
+# then one `run` call with carry [".device"] and command `bash cuda-backend/gpu-check.sh`.
+#   SYNC=0         do not synchronise after every op (default 1: a failing kernel names its op)
+#   TESTS="A B"    the test classes to run (default: all of the module's, GPU ones included)
+#   LIMIT=480      seconds the tests may take in all
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+OUT=${OUT:-/tmp/gpu-check-out}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/gpu-check.log") 2>&1
+
+echo "== machine"
+date -u
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1 && head -15 "$OUT/nvidia-smi.txt" || echo "nvidia-smi failed"
+command -v nvcc && nvcc --version | tail -2
+
+echo "== java runtime"
+tar xzf .device/jre.tgz -C /tmp
+export PATH=/tmp/jre/bin:$PATH
+java -version
+
+echo "== CUDA libraries"
+# The presets link libcudart.so.13, libcublas.so.13 (+ libcublasLt) and libnvrtc.so.13; the
+# driver's libcuda.so.1 is found by the loader already.
+dirs=()
+for name in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13 libnvrtc-builtins.so.13; do
+  found=$(ldconfig -p | awk -v n="$name" '$1 == n {print $NF; exit}')
+  if [[ -z $found ]]; then
+    found=$(ls /usr/local/cuda*/lib64/$name /usr/local/cuda*/targets/*/lib/$name 2>/dev/null | head -1)
+  fi
+  if [[ -z $found ]]; then
+    py=$(command -v python3 || true)
+    if [[ -n $py ]]; then
+      site=$($py -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null)
+      for s in $site; do
+        found=$(ls "$s"/nvidia/*/lib/$name "$s"/nvidia/cu13/lib/$name 2>/dev/null | head -1)
+        [[ -n $found ]] && break
+      done
+    fi
+  fi
+  echo "$name -> ${found:-NOT FOUND}"
+  [[ -n $found ]] && dirs+=("$(dirname "$(readlink -f "$found")")")
+done
+libpath=$(printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -)
+export LD_LIBRARY_PATH=${libpath}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+
+echo "== tests"
+cp=$(ls .device/cuda/lib/*.jar | paste -sd: -)
+tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
+selectors=()
+for t in $tests; do
+  selectors+=(--select-class "dev.descent.cuda.$t")
+done
+sync=true
+[[ "${SYNC:-1}" == 0 ]] && sync=false
+start=$(date +%s)
+timeout "${LIMIT:-480}" java -Ddescent.cuda.sync=$sync -Ddescent.cuda.kernelCache=/tmp/descent-kernels \
+  -Ddescent.native.dir="$root/native" \
+  -jar .device/cuda/junit-platform-console-standalone.jar execute \
+  --class-path "$cp" "${selectors[@]}" --reports-dir "$OUT/junit" --details=tree --disable-banner \
+  > "$OUT/tests.log" 2>&1
+rc=$?
+echo "tests exit $rc after $(( $(date +%s) - start )) s (124: timed out)"
+grep -E "tests (successful|failed|skipped|aborted|found)|containers failed" "$OUT/tests.log" | sed 's/^\[ *//'
+# The conformance report (per op: cases, failures, worst error) prints at the end of the suite.
+grep -n -A200 "conformance report\|Conformance report" "$OUT/tests.log" > "$OUT/conformance-report.txt" || true
+ls /tmp/descent-kernels > "$OUT/kernel-cache.txt" 2>/dev/null || true
+exit $rc

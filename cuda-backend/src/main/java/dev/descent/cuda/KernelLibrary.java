@@ -1,0 +1,48 @@
+package dev.descent.cuda;
+
+import static org.bytedeco.cuda.global.cudart.cuModuleGetFunction;
+import static org.bytedeco.cuda.global.cudart.cuModuleLoadData;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUmod_st;
+import org.bytedeco.javacpp.BytePointer;
+
+/**
+ * Descent's kernels on the device: each source of {@code native/cuda} is compiled and loaded
+ * as a module the first time one of its kernels is asked for, and each kernel is looked up
+ * once. Modules stay loaded for the life of the process.
+ */
+final class KernelLibrary {
+    private final KernelCompiler compiler;
+    private final Map<String, CUmod_st> modules = new HashMap<>();
+    private final Map<String, CUfunc_st> functions = new HashMap<>();
+
+    KernelLibrary(KernelCompiler compiler) {
+        this.compiler = compiler;
+    }
+
+    /** The kernel {@code name} ({@code extern "C"}) from the source {@code file}. */
+    synchronized CUfunc_st function(String file, String name) {
+        CUfunc_st f = functions.get(name);
+        if (f != null) {
+            return f;
+        }
+        CUmod_st module = modules.computeIfAbsent(file, this::load);
+        f = new CUfunc_st();
+        CudaErrors.driver(cuModuleGetFunction(f, module, name), "load kernel " + name, "cuModuleGetFunction");
+        functions.put(name, f);
+        return f;
+    }
+
+    private CUmod_st load(String file) {
+        byte[] cubin = compiler.cubin(file);
+        CUmod_st module = new CUmod_st();
+        try (BytePointer image = new BytePointer(cubin.length)) {
+            image.put(cubin);
+            CudaErrors.driver(cuModuleLoadData(module, image), "load kernels " + file, "cuModuleLoadData");
+        }
+        return module;
+    }
+}

@@ -1,0 +1,154 @@
+// Shared definitions of Descent's CUDA kernels. Compiled both by NVRTC at run time (which
+// has no host headers, so nothing is included here) and by nvcc in the module's tests.
+#pragma once
+
+// The op codes are the ordinals of dev.descent.core.spi.UnaryOp, BinaryOp and ReduceOp;
+// KernelSourcesTest checks that they still agree.
+#define OP_NEG 0
+#define OP_ABS 1
+#define OP_SIGN 2
+#define OP_SQUARE 3
+#define OP_RELU 4
+#define OP_EXP 5
+#define OP_LOG 6
+#define OP_LOG1P 7
+#define OP_SQRT 8
+#define OP_RSQRT 9
+#define OP_RECIPROCAL 10
+#define OP_SIGMOID 11
+#define OP_TANH 12
+
+#define OP_ADD 0
+#define OP_SUB 1
+#define OP_MUL 2
+#define OP_DIV 3
+#define OP_POW 4
+#define OP_MAXIMUM 5
+#define OP_MINIMUM 6
+#define OP_EQ 7
+#define OP_NE 8
+#define OP_LT 9
+#define OP_LE 10
+#define OP_GT 11
+#define OP_GE 12
+
+#define RED_SUM 0
+#define RED_MAX 1
+#define RED_MIN 2
+#define RED_ARGMAX 3
+#define RED_ARGMIN 4
+
+// The dtype codes are the ordinals of dev.descent.core.DType.
+#define DT_FLOAT32 0
+#define DT_FLOAT64 1
+#define DT_INT32 2
+#define DT_INT64 3
+
+#define DESCENT_MAX_RANK 8
+#define DESCENT_MAX_OPERANDS 4
+
+typedef long long i64;
+
+// The shape of an elementwise launch and each operand's strides in elements; written by
+// dev.descent.cuda.Geometry as 1 + 8 + 4 * 8 int64 values. Size-1 and mergeable dimensions
+// are already folded away on the host, so most launches arrive with rank 1.
+struct Geometry {
+    i64 rank;
+    i64 shape[DESCENT_MAX_RANK];
+    i64 strides[DESCENT_MAX_OPERANDS][DESCENT_MAX_RANK];
+};
+
+// The element offsets of the first `operands` operands for the linear index i (row-major).
+template <int OPERANDS>
+__device__ __forceinline__ void offsets(const Geometry& g, i64 i, i64 (&off)[OPERANDS]) {
+#pragma unroll
+    for (int k = 0; k < OPERANDS; k++) {
+        off[k] = 0;
+    }
+    if (g.rank == 1) {
+#pragma unroll
+        for (int k = 0; k < OPERANDS; k++) {
+            off[k] = i * g.strides[k][0];
+        }
+        return;
+    }
+    for (int d = (int) g.rank - 1; d >= 0; d--) {
+        i64 size = g.shape[d];
+        i64 c = i % size;
+        i /= size;
+#pragma unroll
+        for (int k = 0; k < OPERANDS; k++) {
+            off[k] += c * g.strides[k][d];
+        }
+    }
+}
+
+// A grid-stride loop over n elements.
+#define FOR_EACH_ELEMENT(i, n) \
+    for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64) blockDim.x * gridDim.x)
+
+__device__ __forceinline__ bool is_nan(float x) { return x != x; }
+__device__ __forceinline__ bool is_nan(double x) { return x != x; }
+__device__ __forceinline__ bool is_nan(int) { return false; }
+__device__ __forceinline__ bool is_nan(i64) { return false; }
+
+__device__ __forceinline__ bool sign_bit(float x) { return __float_as_int(x) < 0; }
+__device__ __forceinline__ bool sign_bit(double x) { return __double_as_longlong(x) < 0; }
+__device__ __forceinline__ bool sign_bit(int x) { return x < 0; }
+__device__ __forceinline__ bool sign_bit(i64 x) { return x < 0; }
+
+// Math by explicit precision: float calls the *f function rather than trusting an overload
+// of the double one to exist in every compiler (NVRTC brings no <cmath>).
+__device__ __forceinline__ float m_exp(float x) { return expf(x); }
+__device__ __forceinline__ double m_exp(double x) { return exp(x); }
+__device__ __forceinline__ float m_log(float x) { return logf(x); }
+__device__ __forceinline__ double m_log(double x) { return log(x); }
+__device__ __forceinline__ float m_log1p(float x) { return log1pf(x); }
+__device__ __forceinline__ double m_log1p(double x) { return log1p(x); }
+__device__ __forceinline__ float m_sqrt(float x) { return sqrtf(x); }
+__device__ __forceinline__ double m_sqrt(double x) { return sqrt(x); }
+__device__ __forceinline__ float m_tanh(float x) { return tanhf(x); }
+__device__ __forceinline__ double m_tanh(double x) { return tanh(x); }
+__device__ __forceinline__ float m_fabs(float x) { return fabsf(x); }
+__device__ __forceinline__ double m_fabs(double x) { return fabs(x); }
+
+// Java's Math.max/min: NaN propagates and -0.0 is below +0.0 (fmax/fmin drop NaN instead).
+template <typename T>
+__device__ __forceinline__ T java_max(T a, T b) {
+    if (is_nan(a)) return a;
+    if (is_nan(b)) return b;
+    if (a == b) return sign_bit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+template <typename T>
+__device__ __forceinline__ T java_min(T a, T b) {
+    if (is_nan(a)) return a;
+    if (is_nan(b)) return b;
+    if (a == b) return sign_bit(a) ? a : b;
+    return a < b ? a : b;
+}
+
+// The arithmetic type of each storage type: integers compute in 64 bits and wrap on store,
+// as the CPU backend does.
+template <typename T> struct Compute { typedef T type; };
+template <> struct Compute<int> { typedef i64 type; };
+
+// Java's (long) cast: truncation toward zero, NaN to 0, saturation at the int64 range (a C
+// cast leaves the last two undefined).
+template <typename S>
+__device__ __forceinline__ i64 java_long(S x) {
+    if (x != x) return 0;
+    if (x >= (S) 9.2233720368547758e18) return 0x7fffffffffffffffLL;
+    if (x <= (S) -9.2233720368547758e18) return (i64) (-0x7fffffffffffffffLL - 1);
+    return (i64) x;
+}
+
+// Converts between dtypes as the CPU backend does: floating to integer through Java's (long)
+// cast, then a wrapping narrowing to int32.
+template <typename D, typename S>
+__device__ __forceinline__ D convert(S x) { return (D) x; }
+template <> __device__ __forceinline__ i64 convert<i64, float>(float x) { return java_long(x); }
+template <> __device__ __forceinline__ i64 convert<i64, double>(double x) { return java_long(x); }
+template <> __device__ __forceinline__ int convert<int, float>(float x) { return (int) java_long(x); }
+template <> __device__ __forceinline__ int convert<int, double>(double x) { return (int) java_long(x); }
