@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.FusedUpdates;
 import dev.descent.core.Tensor;
 import dev.descent.core.spi.AdamUpdate;
+import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.SgdUpdate;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,11 @@ final class FusedUpdateCases {
                 cases.add(h.test("optimiser", "fusedAdam", name, c -> adamCase(c, dt, u)));
             }
         }
+        for (DType dt : h.floats()) {
+            String name = String.format("elementwise program (RMSprop-like: square, sqrt, div, sign, maximum) %s on %s"
+                    + " equals its steps in float64", dt, shapes());
+            cases.add(h.test("optimiser", "runProgram", name, c -> programCase(c, dt)));
+        }
         return Stream.of(DynamicContainer.dynamicContainer("fused optimiser updates", cases));
     }
 
@@ -92,6 +98,63 @@ final class FusedUpdateCases {
             if (u.momentum() != 0) {
                 c.expect(b.get(i), dt, ref.get(i)[1], ref.get(i)[3], Tolerance.sum(dt));
             }
+        }
+    }
+
+    /**
+     * A program touching every kind of step: tensors p, g, v (v positive), scalars lr, rho, eps.
+     * v ← rho·v + (1−rho)·g²;  p ← p − lr · g / (√v + eps) + 0.01 · sign(g) · max(p, g).
+     */
+    private static ElementwiseProgram rmspropLike() {
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 4);
+        int p = b.tensor(0);
+        int g = b.tensor(1);
+        int v = b.tensor(2);
+        int lr = b.scalar(0);
+        int rho = b.scalar(1);
+        int oneMinusRho = b.scalar(2);
+        int eps = b.scalar(3);
+        int v2 = b.addScaled(b.mul(rho, v), oneMinusRho, b.square(g));
+        int step = b.div(b.mul(lr, g), b.add(b.sqrt(v2), eps));
+        int extra = b.mul(b.mul(b.sign(g), b.max(p, g)), b.div(lr, lr));
+        int p2 = b.add(b.sub(p, step), b.mul(b.mul(extra, lr), b.div(eps, eps)));
+        return b.store(0, p2).store(2, v2).build();
+    }
+
+    private static void programCase(CaseContext c, DType dt) {
+        double lr = 0.01;
+        double rho = 0.9;
+        double eps = 1e-8;
+        List<Tensor> ts = new ArrayList<>();
+        List<RefArray[]> ref = new ArrayList<>();
+        for (int[] s : SIZES) {
+            RefArray p0 = drawn(c, dt, Domain.NORMAL, s);
+            RefArray g0 = drawn(c, dt, Domain.NORMAL, s);
+            RefArray v0 = drawn(c, dt, Domain.POSITIVE, s);
+            double[] p = p0.data().clone();
+            double[] g = g0.data();
+            double[] v = v0.data().clone();
+            double[] pScale = new double[p.length];
+            double[] vScale = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                vScale[i] = ROUNDINGS * (rho * v[i] + (1 - rho) * g[i] * g[i]);
+                v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+                double step = lr * g[i] / (Math.sqrt(v[i]) + eps);
+                double extra = Math.signum(g[i]) * Math.max(p[i], g[i]) * lr;
+                pScale[i] = ROUNDINGS * (Math.abs(p[i]) + Math.abs(step) + Math.abs(extra));
+                p[i] = p[i] - step + extra;
+            }
+            ref.add(new RefArray[] {RefArray.of(s, p), RefArray.of(s, v), RefArray.of(s, pScale), RefArray.of(s, vScale)});
+            List<Tensor> one = List.of(c.tensor(dt, p0), c.tensor(dt, g0), c.tensor(dt, v0));
+            ts.addAll(one);
+        }
+        ElementwiseProgram program = rmspropLike();
+        for (int k = 0; k < SIZES.length; k++) {
+            List<Tensor> one = ts.subList(3 * k, 3 * k + 3);
+            boolean ran = FusedUpdates.run(program, one, lr, rho, 1 - rho, eps);
+            Assumptions.assumeTrue(ran, "backend has no elementwise program kernel");
+            c.expect(one.get(0), dt, ref.get(k)[0], ref.get(k)[2], Tolerance.sum(dt));
+            c.expect(one.get(2), dt, ref.get(k)[1], ref.get(k)[3], Tolerance.sum(dt));
         }
     }
 

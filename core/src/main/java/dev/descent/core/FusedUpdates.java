@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.StridedView;
 import java.util.List;
 
@@ -97,6 +98,44 @@ public final class FusedUpdates {
         Check.sameDevice(op, param, t);
         Check.argument(param.shape().equals(t.shape()), op, "%s %d has shape %s, expected the parameter's shape %s",
                 what, i, t.shape(), param.shape());
+    }
+
+    /**
+     * Runs an elementwise program (see {@link ElementwiseProgram}) over tensors of one shape,
+     * dtype and device, in one pass on backends that offer it.
+     *
+     * @return false when the backend has no program kernel (nothing was changed)
+     */
+    public static boolean run(ElementwiseProgram program, List<Tensor> tensors, double... scalars) {
+        String op = "FusedUpdates.run";
+        Check.argument(tensors.size() == program.tensors(), op, "the program reads %d tensors, got %d",
+                program.tensors(), tensors.size());
+        Check.argument(scalars.length == program.scalars(), op, "the program takes %d scalars, got %d",
+                program.scalars(), scalars.length);
+        Tensor first = tensors.get(0);
+        for (int i = 0; i < tensors.size(); i++) {
+            checkLike(op, "tensor", first, tensors.get(i), i);
+        }
+        StridedView[] views = views(tensors);
+        for (ElementwiseProgram.Store s : program.stores()) {
+            Check.argument(views[s.tensor()].isContiguous() || noRepeats(views[s.tensor()]), op,
+                    "tensor %d is stored into but repeats elements (a broadcast view)", s.tensor());
+        }
+        for (Tensor t : tensors) {
+            if (t.backend() != first.backend()) {
+                return false;
+            }
+        }
+        return first.backend().runProgram(program, views, scalars);
+    }
+
+    private static boolean noRepeats(StridedView v) {
+        for (int d = 0; d < v.rank(); d++) {
+            if (v.shape()[d] > 1 && v.strides()[d] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One backend for all, and contiguous memory: what the kernels are written for. */

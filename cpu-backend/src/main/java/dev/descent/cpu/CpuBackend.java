@@ -7,6 +7,7 @@ import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
@@ -207,6 +208,12 @@ public final class CpuBackend implements Backend {
                 o.d[i] = a[i] + alpha * b[i];
             }
         });
+    }
+
+    @Override
+    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
+        ProgramKernel.run(program, tensors, scalars);
+        return true;
     }
 
     @Override

@@ -127,6 +127,17 @@ public interface Backend {
     }
 
     /**
+     * Runs {@code program} over every element of {@code tensors} in one pass: all views have
+     * one shape and one floating dtype and lie on this backend's device; {@code scalars} has
+     * {@code program.scalars()} values. Every tensor's element is read before any store, and
+     * stored values are rounded once to the dtype. Returns false, changing nothing, when the
+     * backend has no such kernel; the caller then runs its composed form.
+     */
+    default boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
+        return false;
+    }
+
+    /**
      * Whether the backend can run, and the reason when it cannot.
      *
      * @param available true when the backend's libraries and devices are present
