@@ -129,6 +129,56 @@ public final class FusedUpdates {
         return first.backend().runProgram(program, views, scalars);
     }
 
+    /**
+     * Runs {@code program} fused where the backend can ({@link #run}), else evaluates it step
+     * by step with ordinary tensor ops (temporaries included): the same values either way, so
+     * a caller needs no second code path.
+     */
+    public static void runOrCompose(ElementwiseProgram program, List<Tensor> tensors, double... scalars) {
+        if (!run(program, tensors, scalars)) {
+            compose(program, tensors, scalars);
+        }
+    }
+
+    /**
+     * Evaluates {@code program} step by step with ordinary tensor ops, each step a full-size
+     * temporary: the composed reference form of any program, and the fallback of backends
+     * without a program kernel.
+     */
+    public static void compose(ElementwiseProgram program, List<Tensor> tensors, double... scalars) {
+        String op = "FusedUpdates.compose";
+        Check.argument(tensors.size() == program.tensors(), op, "the program reads %d tensors, got %d",
+                program.tensors(), tensors.size());
+        Check.argument(scalars.length == program.scalars(), op, "the program takes %d scalars, got %d",
+                program.scalars(), scalars.length);
+        Tensor first = tensors.get(0);
+        for (int i = 0; i < tensors.size(); i++) {
+            checkLike(op, "tensor", first, tensors.get(i), i);
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor[] reg = new Tensor[program.registers()];
+            for (int i = 0; i < program.tensors(); i++) {
+                reg[i] = tensors.get(i);
+            }
+            for (int i = 0; i < program.scalars(); i++) {
+                reg[program.tensors() + i] = Tensor.full(first.device(), first.dtype(), scalars[i]);
+            }
+            int r = program.tensors() + program.scalars();
+            for (ElementwiseProgram.Step step : program.steps()) {
+                reg[r++] = step.unary() != null ? reg[step.a()].apply(step.unary())
+                        : reg[step.a()].apply(step.binary(), reg[step.b()]);
+            }
+            // Copies first, then stores: a store must not change what another store reads.
+            Tensor[] values = new Tensor[program.stores().size()];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = reg[program.stores().get(k).register()].broadcastTo(first.shape()).copy();
+            }
+            for (int k = 0; k < values.length; k++) {
+                tensors.get(program.stores().get(k).tensor()).copyFrom(values[k]);
+            }
+        }
+    }
+
     private static boolean noRepeats(StridedView v) {
         for (int d = 0; d < v.rank(); d++) {
             if (v.shape()[d] > 1 && v.strides()[d] == 0) {

@@ -460,6 +460,16 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** {@code op(this)}, for code that holds ops as values (interpreters of fused programs). */
+    public Tensor apply(UnaryOp op) {
+        return unary(op);
+    }
+
+    /** {@code op(this, other)} with broadcasting, for code that holds ops as values. */
+    public Tensor apply(BinaryOp op, Tensor other) {
+        return binary(op, other);
+    }
+
     // ---------------------------------------------------------------- in place
 
     /** {@code this += other} (other broadcast to this shape); returns this. */

@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.ElementwiseProgram;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public final class Adagrad extends Optimizer {
 
     public Adagrad(List<Variable> params) {
         super("Adagrad", params, hyper("lr", 1e-2, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0,
-                "eps", 1e-10));
+                "eps", 1e-10, "fused", true));
     }
 
     public Adagrad(List<Variable> params, double lr) {
@@ -48,5 +49,19 @@ public final class Adagrad extends Optimizer {
         sum.addInPlace(d.square());
         Tensor std = sum.sqrt().addInPlace(g.get("eps"));
         param.addScaledInPlace(d.div(std), -clr);
+    }
+
+    /** The same update as one program: tensors p, g, sum. */
+    @Override
+    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        long t = s.nextStep();
+        Tensor sum = s.tensor("sum", () -> fullLike(param, g.get("initialAccumulatorValue")));
+        double clr = g.lr() / (1 + (t - 1) * g.get("lrDecay"));
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 4);
+        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
+        int sum2 = b.add(b.tensor(2), b.square(d));
+        int p2 = b.addScaled(b.tensor(0), b.scalar(2), b.div(d, b.add(b.sqrt(sum2), b.scalar(3))));
+        return new FusedStep(b.store(0, p2).store(2, sum2).build(), List.of(param, grad, sum),
+                new double[] {sign(g), g.get("weightDecay"), -clr, g.get("eps")});
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.ElementwiseProgram;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
 public final class Lion extends Optimizer {
 
     public Lion(List<Variable> params) {
-        super("Lion", params, hyper("lr", 1e-4, "beta1", 0.9, "beta2", 0.99, "weightDecay", 0.0));
+        super("Lion", params, hyper("lr", 1e-4, "beta1", 0.9, "beta2", 0.99, "weightDecay", 0.0, "fused", true));
     }
 
     @Override
@@ -45,5 +46,23 @@ public final class Lion extends Optimizer {
         Tensor c = m.mul(b1).addScaledInPlace(d, 1 - b1);
         param.addScaledInPlace(c.sign(), -lr);
         m.mulInPlace(b2).addScaledInPlace(d, 1 - b2);
+    }
+
+    /** The same update as one program: tensors p, g, m. */
+    @Override
+    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        s.nextStep();
+        double b1 = g.get("beta1");
+        double b2 = g.get("beta2");
+        double lr = g.lr();
+        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 7);
+        int d = b.mul(b.scalar(0), b.tensor(1));
+        int decayed = b.mul(b.scalar(1), b.tensor(0));
+        int c = b.addScaled(b.mul(b.scalar(2), b.tensor(2)), b.scalar(3), d);
+        int p2 = b.addScaled(decayed, b.scalar(6), b.sign(c));
+        int m2 = b.addScaled(b.mul(b.scalar(4), b.tensor(2)), b.scalar(5), d);
+        return new FusedStep(b.store(0, p2).store(2, m2).build(), List.of(param, grad, m),
+                new double[] {sign(g), 1 - lr * g.get("weightDecay"), b1, 1 - b1, b2, 1 - b2, -lr});
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.ElementwiseProgram;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public final class NAdam extends Optimizer {
 
     public NAdam(List<Variable> params) {
         super("NAdam", params, hyper("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0,
-                "momentumDecay", 4e-3, "decoupledWeightDecay", false));
+                "momentumDecay", 4e-3, "decoupledWeightDecay", false, "fused", true));
     }
 
     @Override
@@ -57,5 +58,34 @@ public final class NAdam extends Optimizer {
         Tensor denom = v.div(1 - Math.pow(b2, t)).sqrtInPlace().addInPlace(g.get("eps"));
         param.addScaledInPlace(d.div(denom), -lr * (1 - mu) / (1 - product));
         param.addScaledInPlace(m.div(denom), -lr * muNext / (1 - product * muNext));
+    }
+
+    /** The same update as one program: tensors p, g, m, v. */
+    @Override
+    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        long t = s.nextStep();
+        double lr = g.lr();
+        double b1 = g.get("beta1");
+        double b2 = g.get("beta2");
+        double psi = g.get("momentumDecay");
+        double wd = g.get("weightDecay");
+        boolean decoupled = g.flag("decoupledWeightDecay");
+        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
+        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
+        double product = s.scalar("muProduct", 1) * mu;
+        s.setScalar("muProduct", product);
+        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
+        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 11);
+        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
+        int decayed = b.mul(b.scalar(2), b.tensor(0));
+        int m2 = b.addScaled(b.mul(b.scalar(3), b.tensor(2)), b.scalar(4), d);
+        int v2 = b.addScaled(b.mul(b.scalar(5), b.tensor(3)), b.scalar(6), b.square(d));
+        int denom = b.add(b.sqrt(b.div(v2, b.scalar(7))), b.scalar(8));
+        int p2 = b.addScaled(b.addScaled(decayed, b.scalar(9), b.div(d, denom)), b.scalar(10), b.div(m2, denom));
+        return new FusedStep(b.store(0, p2).store(2, m2).store(3, v2).build(), List.of(param, grad, m, v),
+                new double[] {sign(g), decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, b1, 1 - b1, b2, 1 - b2,
+                    1 - Math.pow(b2, t), g.get("eps"), -lr * (1 - mu) / (1 - product),
+                    -lr * muNext / (1 - product * muNext)});
     }
 }

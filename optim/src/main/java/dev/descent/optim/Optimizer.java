@@ -4,7 +4,9 @@ import dev.descent.autograd.NoGrad;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.DType;
+import dev.descent.core.FusedUpdates;
 import dev.descent.core.Scope;
+import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -197,15 +199,41 @@ public abstract class Optimizer implements AutoCloseable {
      * released at once; fused optimisers override it to update the whole list in one call.
      */
     protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
+        boolean fused = group.has("fused") && group.flag("fused");
         for (int i = 0; i < params.size(); i++) {
             try (Scope ignored = Scope.open()) {
-                updateParameter(group, params.get(i).data(), grads.get(i), state(params.get(i)));
+                Tensor p = params.get(i).data();
+                ParamState s = state(params.get(i));
+                FusedStep f = fused ? fusedStep(group, p, grads.get(i), s) : null;
+                if (f != null) {
+                    FusedUpdates.runOrCompose(f.program(), f.tensors(), f.scalars());
+                } else {
+                    updateParameter(group, p, grads.get(i), s);
+                }
             }
         }
     }
 
     /** The composed (reference) update of one parameter in place, from its gradient and state. */
     protected abstract void updateParameter(ParamGroup group, Tensor param, Tensor grad, ParamState state);
+
+    /**
+     * One parameter's update as an elementwise program that a backend runs in one pass.
+     *
+     * @param tensors the parameter first, then its gradient, then its state tensors
+     * @param scalars the program's scalars for this step
+     */
+    protected record FusedStep(ElementwiseProgram program, List<Tensor> tensors, double[] scalars) {
+    }
+
+    /**
+     * The fused form of {@link #updateParameter} for one parameter, or null where an optimiser
+     * has none. Like the composed form it advances the step count and creates the state; it
+     * must compute the same equations, which the tests check against the composed form.
+     */
+    protected FusedStep fusedStep(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
+        return null;
+    }
 
     /** Checks a group's hyper-parameters (ranges); called when added and before each step. */
     protected void validate(ParamGroup group) {
@@ -238,6 +266,19 @@ public abstract class Optimizer implements AutoCloseable {
             g.addScaledInPlace(param, weightDecay);
         }
         return g;
+    }
+
+    /**
+     * The register of {@code sign · g + weightDecay · p} in a program: {@link #effectiveGradient}
+     * for fused updates, with {@code sign} = −1 to maximise (see {@link #sign}).
+     */
+    protected static int effectiveGradient(ElementwiseProgram.Builder b, int p, int g, int sign, int weightDecay) {
+        return b.add(b.mul(sign, b.tensor(g)), b.mul(weightDecay, b.tensor(p)));
+    }
+
+    /** −1 when the group maximises, else 1: the gradient's sign in a fused update. */
+    protected static double sign(ParamGroup group) {
+        return group.flag("maximize") ? -1 : 1;
     }
 
     /** An ordered map of hyper-parameter defaults from {@code name, value, name, value, ...}. */

@@ -34,6 +34,11 @@ public final class ParamGroup {
         return get("lr");
     }
 
+    /** Whether this group has a hyper-parameter of that name. */
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
     /** A numeric hyper-parameter. */
     public double get(String name) {
         Object v = lookup(name);

@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.ElementwiseProgram;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public final class RMSprop extends Optimizer {
 
     public RMSprop(List<Variable> params) {
         super("RMSprop", params, hyper("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weightDecay", 0.0, "momentum", 0.0,
-                "centered", false, "epsInsideSqrt", false));
+                "centered", false, "epsInsideSqrt", false, "fused", true));
     }
 
     public RMSprop(List<Variable> params, double lr) {
@@ -66,5 +67,44 @@ public final class RMSprop extends Optimizer {
         } else {
             param.addScaledInPlace(d.div(denom), -g.lr());
         }
+    }
+
+    /** The same update as one program: tensors p, g, squareAvg, then gradAvg if centered, then the momentum buffer. */
+    @Override
+    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        s.nextStep();
+        double rho = g.get("alpha");
+        double mu = g.get("momentum");
+        boolean centered = g.flag("centered");
+        List<Tensor> tensors = new java.util.ArrayList<>(List.of(param, grad, s.tensor("squareAvg", () -> zerosLike(param))));
+        if (centered) {
+            tensors.add(s.tensor("gradAvg", () -> zerosLike(param)));
+        }
+        if (mu > 0) {
+            tensors.add(s.tensor("momentumBuffer", () -> zerosLike(param)));
+        }
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(tensors.size(), 7);
+        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
+        int rhoR = b.scalar(2);
+        int oneMinusRho = b.scalar(3);
+        int eps = b.scalar(4);
+        int sq2 = b.addScaled(b.mul(rhoR, b.tensor(2)), oneMinusRho, b.square(d));
+        b.store(2, sq2);
+        int avg = sq2;
+        if (centered) {
+            int mean2 = b.addScaled(b.mul(rhoR, b.tensor(3)), oneMinusRho, d);
+            b.store(3, mean2);
+            avg = b.sub(sq2, b.square(mean2));
+        }
+        int denom = g.flag("epsInsideSqrt") ? b.sqrt(b.add(avg, eps)) : b.add(b.sqrt(avg), eps);
+        int step = b.div(d, denom);
+        if (mu > 0) {
+            int buf = tensors.size() - 1;
+            step = b.add(b.mul(b.scalar(5), b.tensor(buf)), step);
+            b.store(buf, step);
+        }
+        int p2 = b.addScaled(b.tensor(0), b.scalar(6), step);
+        return new FusedStep(b.store(0, p2).build(), tensors,
+                new double[] {sign(g), g.get("weightDecay"), rho, 1 - rho, g.get("eps"), mu, -g.lr()});
     }
 }

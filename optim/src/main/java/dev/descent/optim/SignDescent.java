@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.ElementwiseProgram;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
 public final class SignDescent extends Optimizer {
 
     public SignDescent(List<Variable> params) {
-        super("SignDescent", params, hyper("lr", 1e-3, "eps", 1e-8));
+        super("SignDescent", params, hyper("lr", 1e-3, "eps", 1e-8, "fused", true));
     }
 
     public SignDescent(List<Variable> params, double lr, double eps) {
@@ -43,5 +44,17 @@ public final class SignDescent extends Optimizer {
         double eps = g.get("eps");
         Tensor step = eps == 0 ? d.sign() : d.div(d.abs().addInPlace(eps));
         param.addScaledInPlace(step, -g.lr());
+    }
+
+    /** The same update as one program: tensors p, g. */
+    @Override
+    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+        s.nextStep();
+        double eps = g.get("eps");
+        ElementwiseProgram.Builder b = ElementwiseProgram.builder(2, 3);
+        int d = b.mul(b.scalar(0), b.tensor(1));
+        int step = eps == 0 ? b.sign(d) : b.div(d, b.add(b.abs(d), b.scalar(2)));
+        int p2 = b.addScaled(b.tensor(0), b.scalar(1), step);
+        return new FusedStep(b.store(0, p2).build(), List.of(param, grad), new double[] {sign(g), -g.lr(), eps});
     }
 }
