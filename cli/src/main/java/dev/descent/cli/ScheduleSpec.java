@@ -1,0 +1,88 @@
+package dev.descent.cli;
+
+import dev.descent.optim.schedule.Schedule;
+import dev.descent.train.ScheduleUnit;
+import java.util.Locale;
+
+/**
+ * A learning-rate schedule written on the command line, relative to the base rate α₀:
+ *
+ * <ul>
+ *   <li>{@code none}: α₀ throughout;</li>
+ *   <li>{@code step:E:G}: α₀·G^⌊epoch/E⌋, e.g. {@code step:5:0.5} halves it every 5 epochs (seed 003);</li>
+ *   <li>{@code exponential:G}: α₀·G^epoch;</li>
+ *   <li>{@code linear:END}: from α₀ to END over the run's steps (seed 001's α_t);</li>
+ *   <li>{@code cosine} or {@code cosine:MIN}: cosine annealing to MIN (0) over the run's steps;</li>
+ *   <li>{@code warmup:S}: a linear warm-up over S steps from α₀/S to α₀, then α₀;</li>
+ *   <li>{@code onecycle}: Smith's one-cycle over the run's steps, peaking at α₀.</li>
+ * </ul>
+ *
+ * @param schedule the learning rate as a function of the counter
+ * @param unit what the counter counts
+ */
+public record ScheduleSpec(Schedule schedule, ScheduleUnit unit) {
+
+    /** Parses {@code text} for a run of {@code totalSteps} steps from base rate {@code lr}; null for {@code none}. */
+    public static ScheduleSpec parse(String text, double lr, long totalSteps) {
+        String[] p = text.trim().toLowerCase(Locale.ROOT).split(":");
+        try {
+            return switch (p[0]) {
+                case "none", "constant" -> {
+                    arity(p, 1, text);
+                    yield null;
+                }
+                case "step" -> {
+                    arity(p, 3, text);
+                    yield new ScheduleSpec(Schedule.stepDecay(lr, positive(p[2], text), (long) positive(p[1], text)),
+                            ScheduleUnit.EPOCH);
+                }
+                case "exponential" -> {
+                    arity(p, 2, text);
+                    yield new ScheduleSpec(Schedule.exponential(lr, positive(p[1], text)), ScheduleUnit.EPOCH);
+                }
+                case "linear" -> {
+                    arity(p, 2, text);
+                    yield new ScheduleSpec(Schedule.linear(lr, Double.parseDouble(p[1]), totalSteps), ScheduleUnit.STEP);
+                }
+                case "cosine" -> {
+                    double min = p.length > 1 ? Double.parseDouble(p[1]) : 0;
+                    if (p.length > 2) {
+                        throw bad(text);
+                    }
+                    yield new ScheduleSpec(Schedule.cosine(lr, min, totalSteps), ScheduleUnit.STEP);
+                }
+                case "warmup" -> {
+                    arity(p, 2, text);
+                    long steps = (long) positive(p[1], text);
+                    yield new ScheduleSpec(Schedule.linearWarmup(lr / steps, lr, steps), ScheduleUnit.STEP);
+                }
+                case "onecycle" -> {
+                    arity(p, 1, text);
+                    yield new ScheduleSpec(Schedule.oneCycle(lr, Math.max(2, totalSteps)), ScheduleUnit.STEP);
+                }
+                default -> throw bad(text);
+            };
+        } catch (NumberFormatException e) {
+            throw bad(text);
+        }
+    }
+
+    private static void arity(String[] p, int n, String text) {
+        if (p.length != n) {
+            throw bad(text);
+        }
+    }
+
+    private static double positive(String s, String text) {
+        double v = Double.parseDouble(s);
+        if (!(v > 0)) {
+            throw bad(text);
+        }
+        return v;
+    }
+
+    private static UserError bad(String text) {
+        return new UserError("--schedule: expected none, step:EPOCHS:GAMMA, exponential:GAMMA, linear:END_LR, cosine[:MIN_LR], "
+                + "warmup:STEPS or onecycle, got '" + text + "'");
+    }
+}

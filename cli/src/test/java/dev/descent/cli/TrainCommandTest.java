@@ -1,0 +1,204 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    /** What one invocation printed and returned. */
+    record Outcome(int status, String out, String err) {
+    }
+
+    static Outcome descent(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int status = cl.execute(args);
+        return new Outcome(status, out.toString(), err.toString());
+    }
+
+    private Outcome train(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--progress", "plain", "--out", out.toString()));
+        args.addAll(Arrays.asList(extra));
+        return descent(args.toArray(String[]::new));
+    }
+
+    @Test
+    void aShortDefaultRunWritesItsMetricsChartsSummaryAndCheckpoint() throws IOException {
+        Path out = dir.resolve("run");
+        Outcome o = train(out, "--epochs", "2");
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        for (String f : List.of("metrics.csv", "steps.csv", "metrics.jsonl", "summary.json", "checkpoint.ckpt",
+                "loss.png", "loss.svg", "accuracy.png", "step-loss.png", "grad-norm.png", "learning-rate.png")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
+        }
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("max_epochs", summary.get("status").asText());
+        assertEquals(2, summary.get("epochs").asInt());
+        assertEquals(42, summary.get("config").get("seed").asLong());
+        assertEquals("mlp:64,64", summary.get("config").get("model").asText());
+        assertTrue(summary.get("samples_per_second").asDouble() > 0);
+        double acc = summary.get("final").get("test_accuracy").asDouble();
+        assertTrue(acc > 0.5 && acc <= 1, "two epochs beat chance on two spirals: " + acc);
+        assertTrue(o.out().contains(out.resolve("summary.json").toString()), "says where the files went: " + o.out());
+    }
+
+    @Test
+    void aResumedRunEqualsAnUninterruptedOne() throws IOException {
+        Path straight = dir.resolve("straight");
+        Path resumed = dir.resolve("resumed");
+        String[] settings = {"--optimizer", "momentum", "--lr", "0.05", "--schedule", "step:1:0.5", "--dropout", "0.1",
+            "--batch-size", "64", "--model", "mlp:16"};
+        assertEquals(ExitCodes.OK, train(straight, concat(settings, "--epochs", "4")).status());
+        assertEquals(ExitCodes.OK, train(resumed, concat(settings, "--epochs", "2")).status());
+        Outcome o = train(resumed, concat(settings, "--epochs", "4", "--resume"));
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        assertEquals(lossColumns(straight.resolve("steps.csv")), lossColumns(resumed.resolve("steps.csv")));
+        assertEquals(lossColumns(straight.resolve("metrics.csv")), lossColumns(resumed.resolve("metrics.csv")));
+    }
+
+    /** Every CSV column but the timing ones (wall time and throughput differ run to run). */
+    private static List<String> lossColumns(Path csv) throws IOException {
+        List<String> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(csv)) {
+            String[] cells = line.split(",", -1);
+            rows.add(String.join(",", Arrays.copyOf(cells, csv.getFileName().toString().equals("metrics.csv") ? 8
+                    : cells.length)));
+        }
+        return rows;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(Arrays.asList(a));
+        all.addAll(Arrays.asList(b));
+        return all.toArray(String[]::new);
+    }
+
+    /** The bytes of an IDX file of unsigned bytes. */
+    private static byte[] idx(int[] dims, byte[] data) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length);
+        b.put((byte) 0).put((byte) 0).put((byte) 0x08).put((byte) dims.length);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.put(data).array();
+    }
+
+    @Test
+    void aDirectoryOfIdxFilesIsADataSet() throws IOException {
+        Path data = dir.resolve("tiny-mnist");
+        Files.createDirectories(data);
+        for (String prefix : List.of("train", "t10k")) {
+            int n = prefix.equals("train") ? 30 : 10;
+            byte[] pixels = new byte[n * 784];
+            byte[] labels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = (byte) (i % 10);
+                pixels[i * 784 + labels[i]] = (byte) 255;   // class k lights pixel k
+            }
+            Files.write(data.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, pixels));
+            Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
+        }
+        Path out = dir.resolve("out");
+        Outcome o = train(out, "--data", data.toString(), "--model", "mlp:8", "--epochs", "2", "--batch-size", "10");
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        assertTrue(o.out().contains("30 examples, 10 test"), o.out());
+        Files.write(data.resolve("t10k-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0});
+        Outcome broken = train(out, "--data", data.toString(), "--model", "mlp:8", "--epochs", "1");
+        assertEquals(ExitCodes.FAILED, broken.status());
+        assertTrue(broken.err().contains("t10k-labels-idx1-ubyte") && broken.err().contains("truncated"), broken.err());
+        assertOneLine(broken.err());
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefusedNamingThem() {
+        Path out = dir.resolve("run");
+        assertEquals(ExitCodes.OK, train(out, "--epochs", "1", "--model", "mlp:8").status());
+        Outcome o = train(out, "--epochs", "2", "--model", "mlp:8", "--lr", "0.1", "--resume");
+        assertEquals(ExitCodes.USAGE, o.status());
+        assertTrue(o.err().contains("lr: null -> 0.1"), o.err());
+        assertOneLine(o.err());
+    }
+
+    @Test
+    void resumingWithoutACheckpointIsRefused() {
+        Outcome o = train(dir.resolve("empty"), "--resume");
+        assertEquals(ExitCodes.USAGE, o.status());
+        assertTrue(o.err().contains("no checkpoint"), o.err());
+    }
+
+    @Test
+    void aDivergentRunExitsWithThreeAndSuggestsASmallerRate() throws IOException {
+        Path out = dir.resolve("div");
+        Outcome o = train(out, "--epochs", "2", "--optimizer", "sgd", "--lr", "1e6", "--model", "mlp:8");
+        assertEquals(ExitCodes.DIVERGED, o.status());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("diverged", summary.get("status").asText());
+        assertTrue(summary.get("message").asText().contains("smaller learning rate"), summary.toString());
+    }
+
+    @Test
+    void wrongOptionsAndValuesGiveOneLineAndStatusTwo() {
+        for (String[] args : List.of(new String[] {"train", "--bogus"}, new String[] {"train", "--epochs", "0"},
+                new String[] {"train", "--lr", "abc"}, new String[] {"train", "--optimizer", "sgdd"},
+                new String[] {"train", "--model", "cnn:3"}, new String[] {"train", "--schedule", "step:2"},
+                new String[] {"train", "--data", dir.resolve("nowhere").toString()}, new String[] {"frobnicate"})) {
+            Outcome o = descent(args);
+            assertEquals(ExitCodes.USAGE, o.status(), String.join(" ", args) + ": " + o.err());
+            assertOneLine(o.err());
+        }
+    }
+
+    @Test
+    void anUnavailableBackendIsAOneLineFailure() {
+        Outcome o = descent("train", "--backend", "cuda", "--out", dir.toString());
+        assertEquals(ExitCodes.FAILED, o.status());
+        assertTrue(o.err().contains("cuda"), o.err());
+        assertOneLine(o.err());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"train", "--help"},
+                new String[] {"bench", "--help"}, new String[] {"help", "train"})) {
+            Outcome o = descent(args);
+            assertEquals(ExitCodes.OK, o.status(), String.join(" ", args));
+            assertTrue(o.out().startsWith("Usage: descent"), o.out());
+        }
+        assertTrue(descent("train", "--help").out().contains("--optimizer"));
+    }
+
+    @Test
+    void aBenchmarkPatternThatMatchesNothingIsAOneLineUsageError() {
+        Outcome o = descent("bench", "--json", "NoSuchBenchmarkAnywhere");
+        assertEquals(ExitCodes.USAGE, o.status(), o.err());
+        assertTrue(o.err().contains("no benchmark matches 'NoSuchBenchmarkAnywhere'"), o.err());
+        assertOneLine(o.err());
+    }
+
+    private static void assertOneLine(String err) {
+        String[] lines = err.strip().split("\n");
+        assertEquals(1, lines.length, "expected one line, got: " + err);
+        assertFalse(err.contains("\tat "), "a stack trace: " + err);
+        assertTrue(lines[0].startsWith("descent"), lines[0]);
+    }
+}

@@ -1,0 +1,517 @@
+package dev.descent.train;
+
+import dev.descent.autograd.Variable;
+import dev.descent.core.Check;
+import dev.descent.core.Generator;
+import dev.descent.core.Scope;
+import dev.descent.nn.Module;
+import dev.descent.nn.io.SafeTensors;
+import dev.descent.nn.io.SafeTensorsContent;
+import dev.descent.nn.loss.Loss;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.clip.GradientClipping;
+import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.train.checkpoint.CheckpointException;
+import dev.descent.train.checkpoint.CheckpointFile;
+import dev.descent.train.checkpoint.TrainerState;
+import dev.descent.train.checkpoint.TrainerStateJson;
+import dev.descent.train.data.Batch;
+import dev.descent.train.data.DataLoader;
+import dev.descent.train.data.Dataset;
+import dev.descent.train.metrics.EpochRecord;
+import dev.descent.train.metrics.MetricsHistory;
+import dev.descent.train.metrics.StepRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop (seed 000: epochs of batches drawn without repetition; seed 001: shuffle
+ * each epoch, watch the learning curves and the gradient norm). Each step:
+ *
+ * <pre>
+ * loss = L(model(x), y)              the batch's loss; not finite: stop, diverged
+ * loss.backward()
+ * ‖g‖ = ‖(g₁, …, g_n)‖₂               clipped to clipNorm when set; not finite: stop, diverged
+ * optimizer.step(); zeroGrad()       then the schedule, when it counts steps
+ * </pre>
+ *
+ * After each epoch: the test set's loss and accuracy, the schedule when it counts epochs, a
+ * checkpoint (when a path is set), the callbacks, then the {@link StopRules}.
+ *
+ * <p><b>Divergence.</b> A loss or gradient norm that is NaN or infinite stops the run at once
+ * with {@link StopReason#DIVERGED} and a message that names the epoch, step and learning rate
+ * and suggests a smaller one (seed 000: too large a learning rate makes the loss grow without
+ * bound). No checkpoint is written after the last good epoch, so it stays intact.
+ *
+ * <p><b>Checkpoints and resuming.</b> After each epoch the model's weights, the optimiser's
+ * state, the schedule's counter, the registered generators' states (dropout masks, say), the
+ * early-stopping state and the metrics so far are written atomically to one file
+ * ({@link CheckpointFile}). {@link #restore} puts them back into a freshly built model,
+ * optimiser and schedule; since the loader's order for epoch e depends only on its seed and e,
+ * the resumed run then takes exactly the steps an uninterrupted run takes.
+ *
+ * <p><b>Memory.</b> Each step runs inside a {@code Scope}; the graph is freed by backward, so
+ * the loop runs in constant memory.
+ *
+ * <p>The loss is taken to be a mean over its batch (the default reduction): epoch losses are
+ * averages weighted by batch size.
+ */
+public final class Trainer {
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final DataLoader train;
+    private final Dataset test;
+    private final LrScheduler scheduler;
+    private final ScheduleUnit scheduleUnit;
+    private final double clipNorm;
+    private final StopRules stopRules;
+    private final Path checkpoint;
+    private final Map<String, Generator> generators;
+    private final Map<String, String> metadata;
+    private final List<TrainingCallback> callbacks;
+    private final int evalChunk;
+
+    private final MetricsHistory history = new MetricsHistory();
+    private int epochsDone;
+    private long stepsDone;
+    private double bestWatched = Double.POSITIVE_INFINITY;
+    private int epochsWithoutImprovement;
+    private volatile String stopRequest;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.loss = b.loss;
+        this.optimizer = b.optimizer;
+        this.train = b.train;
+        this.test = b.test;
+        this.scheduler = b.scheduler;
+        this.scheduleUnit = b.scheduleUnit;
+        this.clipNorm = b.clipNorm;
+        this.stopRules = b.stopRules;
+        this.checkpoint = b.checkpoint;
+        this.generators = new LinkedHashMap<>(b.generators);
+        this.metadata = new LinkedHashMap<>(b.metadata);
+        this.callbacks = List.copyOf(b.callbacks);
+        this.evalChunk = b.evalChunk;
+    }
+
+    /** A builder for a run of {@code model} under {@code loss}, trained by {@code optimizer} on {@code train}'s batches. */
+    public static Builder builder(Module model, Loss loss, Optimizer optimizer, DataLoader train) {
+        return new Builder(model, loss, optimizer, train);
+    }
+
+    // ---------------------------------------------------------------- facts
+
+    public MetricsHistory history() {
+        return history;
+    }
+
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public long stepsDone() {
+        return stepsDone;
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public DataLoader loader() {
+        return train;
+    }
+
+    public StopRules stopRules() {
+        return stopRules;
+    }
+
+    /** The checkpoint path, or null when none is written. */
+    public Path checkpointPath() {
+        return checkpoint;
+    }
+
+    /** The learning rate of the optimiser's first group now. */
+    public double learningRate() {
+        return optimizer.paramGroups().get(0).lr();
+    }
+
+    /** Asks the run to stop after the current epoch (from a callback or another thread). */
+    public void requestStop(String why) {
+        stopRequest = why == null ? "a callback asked to stop" : why;
+    }
+
+    // ---------------------------------------------------------------- the run
+
+    /** Trains until a stop rule holds or the run diverges (continuing a restored run). */
+    public TrainingResult fit() throws IOException {
+        long start = System.nanoTime();
+        long trainNanos = 0;
+        long trainExamples = 0;
+        stopRequest = null;
+        for (TrainingCallback c : callbacks) {
+            c.onTrainStart(this);
+        }
+        TrainingResult result;
+        while (true) {
+            StopReason reason = stopReasonAfter(history.lastEpoch());
+            if (reason != null) {
+                result = finish(reason, describe(reason), start, trainNanos, trainExamples);
+                break;
+            }
+            EpochOutcome o = runEpoch(epochsDone + 1);
+            trainNanos += o.nanos;
+            trainExamples += o.examples;
+            if (o.divergence != null) {
+                result = finish(StopReason.DIVERGED, o.divergence, start, trainNanos, trainExamples);
+                break;
+            }
+            completeEpoch(o);
+        }
+        for (TrainingCallback c : callbacks) {
+            c.onTrainEnd(this, result);
+        }
+        return result;
+    }
+
+    private TrainingResult finish(StopReason reason, String message, long start, long trainNanos, long examples) {
+        double wall = (System.nanoTime() - start) / 1e9;
+        double rate = trainNanos > 0 ? examples / (trainNanos / 1e9) : Double.NaN;
+        return new TrainingResult(reason, message, epochsDone, stepsDone, wall, rate, history);
+    }
+
+    /** What one epoch's steps measured. */
+    private static final class EpochOutcome {
+        int epoch;
+        double lossSum;
+        long correct;
+        long examples;
+        double gradNormSum;
+        int steps;
+        double lastLr;
+        long nanos;
+        long startNanos;
+        String divergence;
+    }
+
+    private EpochOutcome runEpoch(int epoch) {
+        EpochOutcome o = new EpochOutcome();
+        o.epoch = epoch;
+        o.startNanos = System.nanoTime();
+        for (TrainingCallback c : callbacks) {
+            c.onEpochStart(this, epoch, train.batchesPerEpoch());
+        }
+        model.train();
+        List<Variable> params = optimizer.params();
+        boolean classification = train.dataset().isClassification();
+        for (Batch batch : train.epoch(epoch - 1)) {
+            long t0 = System.nanoTime();
+            StepRecord record;
+            try (batch; Scope scope = Scope.open()) {
+                Variable out = model.forward(Variable.of(batch.features()));
+                Variable value = loss.apply(out, batch.targets());
+                double l = value.item();
+                double lr = learningRate();
+                if (!Double.isFinite(l)) {
+                    value.freeGraph();
+                    optimizer.zeroGrad();
+                    record = new StepRecord(stepsDone + 1, epoch, l, Double.NaN, lr, batch.size());
+                    o.divergence = divergence("the loss is " + l, epoch, record.step(), lr);
+                } else {
+                    if (classification) {
+                        o.correct += Evaluation.correct(out.data(), batch.targets());
+                    }
+                    value.backward();
+                    double norm = clipNorm > 0 ? GradientClipping.clipByGlobalNorm(params, clipNorm)
+                            : GradientClipping.globalNorm(params, 2);
+                    record = new StepRecord(stepsDone + 1, epoch, l, norm, lr, batch.size());
+                    if (!Double.isFinite(norm)) {
+                        optimizer.zeroGrad();
+                        o.divergence = divergence("the gradient norm is " + norm, epoch, record.step(), lr);
+                    } else {
+                        optimizer.step();
+                        optimizer.zeroGrad();
+                        if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
+                            scheduler.step();
+                        }
+                    }
+                }
+            }
+            o.nanos += System.nanoTime() - t0;
+            history.add(record);
+            stepsDone = record.step();
+            for (TrainingCallback c : callbacks) {
+                c.onStep(this, record);
+            }
+            if (o.divergence != null) {
+                return o;
+            }
+            o.steps++;
+            o.examples += batch.size();
+            o.lossSum += record.loss() * batch.size();
+            o.gradNormSum += record.gradNorm();
+            o.lastLr = record.lr();
+        }
+        return o;
+    }
+
+    private String divergence(String what, int epoch, long step, double lr) {
+        String last = checkpoint != null && epochsDone > 0 ? "; the last good checkpoint (" + checkpoint + ", epoch "
+                + epochsDone + ") is intact" : "";
+        return "training diverged: " + what + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
+                + "); try a smaller learning rate, e.g. " + (lr / 10) + last;
+    }
+
+    private void completeEpoch(EpochOutcome o) throws IOException {
+        double trainLoss = o.lossSum / o.examples;
+        double trainAcc = train.dataset().isClassification() ? (double) o.correct / o.examples : Double.NaN;
+        Evaluation eval = test == null ? new Evaluation(Double.NaN, Double.NaN)
+                : Evaluation.of(model, loss, test, evalChunk);
+        epochsDone = o.epoch;
+        if (scheduler != null && scheduleUnit == ScheduleUnit.EPOCH) {
+            scheduler.step();
+        }
+        double watched = test == null ? trainLoss : eval.loss();
+        if (watched < bestWatched - stopRules.minDelta()) {
+            bestWatched = watched;
+            epochsWithoutImprovement = 0;
+        } else {
+            epochsWithoutImprovement++;
+        }
+        double seconds = (System.nanoTime() - o.startNanos) / 1e9;
+        EpochRecord record = new EpochRecord(o.epoch, stepsDone, trainLoss, trainAcc, eval.loss(), eval.accuracy(),
+                o.gradNormSum / o.steps, o.lastLr, seconds, o.examples / (o.nanos / 1e9));
+        history.add(record);
+        if (checkpoint != null) {
+            saveCheckpoint(checkpoint);
+        }
+        for (TrainingCallback c : callbacks) {
+            c.onEpochEnd(this, record);
+        }
+    }
+
+    /** The rule that stops the run after {@code last} (null: go on). */
+    private StopReason stopReasonAfter(EpochRecord last) {
+        if (stopRequest != null) {
+            return StopReason.STOPPED_BY_CALLBACK;
+        }
+        if (epochsDone >= stopRules.maxEpochs()) {
+            return StopReason.MAX_EPOCHS;
+        }
+        if (last == null) {
+            return null;
+        }
+        if (stopRules.lossTolerance() > 0 && last.trainLoss() < stopRules.lossTolerance()) {
+            return StopReason.LOSS_TOLERANCE;
+        }
+        if (stopRules.gradNormTolerance() > 0 && last.gradNorm() < stopRules.gradNormTolerance()) {
+            return StopReason.GRAD_NORM_TOLERANCE;
+        }
+        if (stopRules.patience() > 0 && epochsWithoutImprovement >= stopRules.patience()) {
+            return StopReason.NO_IMPROVEMENT;
+        }
+        return null;
+    }
+
+    private String describe(StopReason reason) {
+        EpochRecord last = history.lastEpoch();
+        return switch (reason) {
+            case MAX_EPOCHS -> "trained " + epochsDone + " epoch(s)";
+            case LOSS_TOLERANCE -> "the training loss " + last.trainLoss() + " is below the tolerance "
+                    + stopRules.lossTolerance() + " after epoch " + epochsDone;
+            case GRAD_NORM_TOLERANCE -> "the mean gradient norm " + last.gradNorm() + " is below the tolerance "
+                    + stopRules.gradNormTolerance() + " after epoch " + epochsDone;
+            case NO_IMPROVEMENT -> "the " + (test == null ? "training" : "test") + " loss has not improved for "
+                    + epochsWithoutImprovement + " epoch(s) (best " + bestWatched + ")";
+            case STOPPED_BY_CALLBACK -> stopRequest + " (after epoch " + epochsDone + ")";
+            case DIVERGED -> "diverged";
+        };
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /** Writes the run's state to {@code path} atomically (done after every epoch when a checkpoint path is set). */
+    public void saveCheckpoint(Path path) throws IOException {
+        Map<String, long[]> gens = new LinkedHashMap<>();
+        generators.forEach((name, g) -> gens.put(name, g.state()));
+        TrainerState state = new TrainerState(epochsDone, stepsDone, scheduler == null ? -1 : scheduler.count(), gens,
+                bestWatched, epochsWithoutImprovement, loaderSettings(), history, metadata);
+        byte[] weights = SafeTensors.encode(model.namedState(), Map.of("format", "pt", "epoch",
+                Integer.toString(epochsDone)));
+        new CheckpointFile(weights, optimizer.saveState(), TrainerStateJson.toJson(state)).write(path);
+    }
+
+    private TrainerState.LoaderSettings loaderSettings() {
+        return new TrainerState.LoaderSettings(train.batchSize(), train.shuffles(), train.dropsLast(), train.seed(),
+                train.dataset().size());
+    }
+
+    /**
+     * Puts a checkpoint's state into this trainer's model, optimiser, schedule and generators, so
+     * that {@link #fit()} continues the run. The whole file is read and checked, and so are the
+     * loader settings, the optimiser's kind, the generators' names and the schedule, before
+     * anything is changed; the model's names, dtypes and shapes are checked before its weights
+     * are copied. (An optimiser state whose groups do not match is found only after the weights
+     * were copied.)
+     *
+     * @return the checkpoint's metadata
+     * @throws CheckpointException when the file is corrupt or belongs to a different run
+     */
+    public Map<String, String> restore(Path path) throws IOException {
+        CheckpointFile file = CheckpointFile.read(path);
+        TrainerState state = TrainerStateJson.fromJson(file.trainer(), path.toString());
+        if (!state.loader().equals(loaderSettings())) {
+            throw new CheckpointException(path + ": the checkpoint was made with loader settings " + state.loader()
+                    + ", this run has " + loaderSettings() + "; resuming would not repeat the run");
+        }
+        if (!file.optimizer().optimizer().equals(optimizer.name())) {
+            throw new CheckpointException(path + ": the checkpoint's optimiser is " + file.optimizer().optimizer()
+                    + ", this run's is " + optimizer.name());
+        }
+        if (!state.generators().keySet().equals(generators.keySet())) {
+            throw new CheckpointException(path + ": the checkpoint has generators " + state.generators().keySet()
+                    + ", this run registers " + generators.keySet());
+        }
+        if ((state.scheduleCount() >= 0) != (scheduler != null)) {
+            throw new CheckpointException(path + ": the checkpoint was made " + (scheduler == null ? "with" : "without")
+                    + " a learning-rate schedule, this run has " + (scheduler == null ? "none" : "one"));
+        }
+        try (SafeTensorsContent weights = SafeTensors.decode(file.weights(), path + "!" + CheckpointFile.WEIGHTS)) {
+            try {
+                model.loadState(weights.tensors());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(path + ": the checkpoint's weights do not fit the model: "
+                        + e.getMessage(), e);
+            }
+        }
+        try {
+            optimizer.loadState(file.optimizer());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(path + ": the checkpoint's optimiser state does not fit: " + e.getMessage(), e);
+        }
+        if (scheduler != null) {
+            scheduler.setCount(state.scheduleCount());
+        }
+        state.generators().forEach((name, s) -> generators.get(name).restore(s));
+        epochsDone = state.epochsDone();
+        stepsDone = state.stepsDone();
+        bestWatched = state.bestWatched();
+        epochsWithoutImprovement = state.epochsWithoutImprovement();
+        history.clear();
+        state.history().epochs().forEach(history::add);
+        state.history().steps().forEach(history::add);
+        return state.metadata();
+    }
+
+    /** Whether a checkpoint file exists at {@code path}. */
+    public static boolean checkpointExists(Path path) {
+        return Files.isRegularFile(path);
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /** The settings of a run; {@link #build()} checks them. */
+    public static final class Builder {
+        private final Module model;
+        private final Loss loss;
+        private final Optimizer optimizer;
+        private final DataLoader train;
+        private Dataset test;
+        private LrScheduler scheduler;
+        private ScheduleUnit scheduleUnit = ScheduleUnit.EPOCH;
+        private double clipNorm;
+        private StopRules stopRules = StopRules.epochs(10);
+        private Path checkpoint;
+        private final Map<String, Generator> generators = new LinkedHashMap<>();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private final List<TrainingCallback> callbacks = new ArrayList<>();
+        private int evalChunk = 1024;
+
+        private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader train) {
+            Check.argument(model != null && loss != null && optimizer != null && train != null, "Trainer",
+                    "expected a model, a loss, an optimiser and a loader, got %s, %s, %s, %s", model, loss, optimizer,
+                    train);
+            this.model = model;
+            this.loss = loss;
+            this.optimizer = optimizer;
+            this.train = train;
+        }
+
+        /** A held-out set evaluated after every epoch. */
+        public Builder test(Dataset testSet) {
+            this.test = testSet;
+            return this;
+        }
+
+        /** A learning-rate schedule, advanced once per step or once per epoch. */
+        public Builder schedule(LrScheduler lrScheduler, ScheduleUnit unit) {
+            this.scheduler = lrScheduler;
+            this.scheduleUnit = unit;
+            return this;
+        }
+
+        /** Clips the global gradient norm to {@code maxNorm} before each step (0: no clipping). */
+        public Builder clipNorm(double maxNorm) {
+            Check.argument(maxNorm >= 0, "Trainer.clipNorm", "expected a norm >= 0 (0: off), got %s", maxNorm);
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        public Builder stopRules(StopRules rules) {
+            this.stopRules = rules;
+            return this;
+        }
+
+        /** Writes a checkpoint to {@code path} after every epoch. */
+        public Builder checkpoint(Path path) {
+            this.checkpoint = path;
+            return this;
+        }
+
+        /** A generator whose state the checkpoint keeps (a dropout layer's, say). */
+        public Builder generator(String name, Generator generator) {
+            Check.argument(name != null && generator != null, "Trainer.generator", "expected a name and a generator");
+            generators.put(name, generator);
+            return this;
+        }
+
+        /** Strings kept in the checkpoint (and returned by {@link Trainer#restore}). */
+        public Builder metadata(String key, String value) {
+            metadata.put(key, value);
+            return this;
+        }
+
+        public Builder callback(TrainingCallback callback) {
+            Check.argument(callback != null, "Trainer.callback", "expected a callback, got null");
+            callbacks.add(callback);
+            return this;
+        }
+
+        /** Examples per chunk when evaluating the test set (memory, not results). */
+        public Builder evalChunk(int examples) {
+            Check.argument(examples >= 1, "Trainer.evalChunk", "expected at least 1, got %d", examples);
+            this.evalChunk = examples;
+            return this;
+        }
+
+        public Trainer build() {
+            Check.argument(scheduler == null || scheduleUnit != null, "Trainer", "a schedule needs a unit");
+            if (test != null) {
+                Check.argument(test.isClassification() == train.dataset().isClassification(), "Trainer",
+                        "the training set '%s' and test set '%s' are not the same kind of task", train.dataset().name(),
+                        test.name());
+            }
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.descent.train.checkpoint;
+
+import dev.descent.train.metrics.MetricsHistory;
+import java.util.Map;
+
+/**
+ * The trainer's part of a checkpoint: everything besides the weights and the optimiser that a
+ * resumed run needs to continue exactly as an uninterrupted one.
+ *
+ * @param epochsDone completed epochs
+ * @param stepsDone optimiser steps taken
+ * @param scheduleCount the learning-rate schedule's counter, or -1 without a schedule
+ * @param generators each registered generator's {@code state()}, by name
+ * @param bestWatched the best watched loss so far (early stopping)
+ * @param epochsWithoutImprovement epochs since it last improved
+ * @param loader the loader's settings, which must match when resuming
+ * @param history the metrics so far
+ * @param metadata the caller's own strings (the CLI keeps its configuration here)
+ */
+public record TrainerState(int epochsDone, long stepsDone, long scheduleCount, Map<String, long[]> generators,
+        double bestWatched, int epochsWithoutImprovement, LoaderSettings loader, MetricsHistory history,
+        Map<String, String> metadata) {
+
+    /** The loader settings that fix the order of the examples. */
+    public record LoaderSettings(int batchSize, boolean shuffle, boolean dropLast, long seed, int examples) {
+    }
+}

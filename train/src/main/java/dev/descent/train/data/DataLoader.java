@@ -1,0 +1,149 @@
+package dev.descent.train.data;
+
+import dev.descent.core.Check;
+import dev.descent.core.Generator;
+import dev.descent.core.Tensor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Cuts a {@link Dataset} into batches, epoch after epoch (seed 000: full-batch gradient descent,
+ * mini-batch and stochastic gradient descent differ only in the batch size m; seed 001: shuffle
+ * every epoch).
+ *
+ * <ul>
+ *   <li>m = 1 is SGD, m = N full-batch GD; anything between is mini-batch descent.</li>
+ *   <li>Within an epoch the batches are drawn without repetition: together they hold every
+ *       example exactly once (or every example but the last {@code N mod m} when the last
+ *       smaller batch is dropped).</li>
+ *   <li>When shuffling, each epoch has its own order: a permutation drawn from a
+ *       {@link Generator} seeded with ({@code seed}, epoch). The order of epoch e is therefore a
+ *       function of the seed and e alone: the same seed repeats it, another epoch differs, and a
+ *       run resumed at epoch e sees the order an uninterrupted run would, with no state to save.</li>
+ *   <li>Without shuffling the order is 0, 1, ..., N−1 in every epoch.</li>
+ * </ul>
+ *
+ * <p>Each {@link Batch} is a pair of new tensors (gathered on the dataset's device) that the
+ * caller closes, or that a {@code Scope} open around the step frees.
+ */
+public final class DataLoader {
+    private static final long EPOCH_MIX = 0x9E3779B97F4A7C15L;
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final long seed;
+
+    /**
+     * @param batchSize m, from 1 to the dataset's size
+     * @param shuffle a fresh permutation each epoch (otherwise the dataset's order)
+     * @param dropLast drop the last batch of an epoch when it is smaller than m
+     * @param seed fixes the permutations
+     */
+    public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed) {
+        Check.argument(data != null, "DataLoader", "expected a dataset, got null");
+        Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
+        Check.argument(batchSize >= 1 && batchSize <= data.size(), "DataLoader",
+                "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.dropLast = dropLast;
+        this.seed = seed;
+    }
+
+    /** Shuffled each epoch, keeping the last smaller batch. */
+    public DataLoader(Dataset data, int batchSize, long seed) {
+        this(data, batchSize, true, false, seed);
+    }
+
+    public Dataset dataset() {
+        return data;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public boolean shuffles() {
+        return shuffle;
+    }
+
+    public boolean dropsLast() {
+        return dropLast;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Batches in one epoch: ⌈N/m⌉, or ⌊N/m⌋ when the last smaller batch is dropped. */
+    public int batchesPerEpoch() {
+        int n = data.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** Examples seen in one epoch. */
+    public int examplesPerEpoch() {
+        return dropLast ? batchesPerEpoch() * batchSize : data.size();
+    }
+
+    /** The order in which epoch {@code epoch} visits the examples. */
+    public int[] order(int epoch) {
+        Check.argument(epoch >= 0, "DataLoader.order", "expected an epoch >= 0, got %d", epoch);
+        if (!shuffle) {
+            int[] identity = new int[data.size()];
+            for (int i = 0; i < identity.length; i++) {
+                identity[i] = i;
+            }
+            return identity;
+        }
+        return new Generator(seed ^ (EPOCH_MIX * (epoch + 1L))).permutation(data.size());
+    }
+
+    /** The example indices of every batch of epoch {@code epoch}, in order. */
+    public List<int[]> batchIndices(int epoch) {
+        int[] order = order(epoch);
+        List<int[]> out = new ArrayList<>(batchesPerEpoch());
+        for (int b = 0; b < batchesPerEpoch(); b++) {
+            int start = b * batchSize;
+            int end = Math.min(start + batchSize, order.length);
+            int[] idx = new int[end - start];
+            System.arraycopy(order, start, idx, 0, idx.length);
+            out.add(idx);
+        }
+        return out;
+    }
+
+    /** The batches of epoch {@code epoch}, each made when the iterator reaches it. */
+    public Iterable<Batch> epoch(int epoch) {
+        List<int[]> plan = batchIndices(epoch);
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < plan.size();
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("DataLoader: epoch " + epoch + " has only " + plan.size()
+                            + " batches");
+                }
+                int[] idx = plan.get(next);
+                return gather(idx, epoch, next++);
+            }
+        };
+    }
+
+    private Batch gather(int[] idx, int epoch, int number) {
+        try (Tensor index = data.indexTensor(idx)) {
+            return new Batch(data.features().indexSelect(0, index), data.targets().indexSelect(0, index), idx, epoch,
+                    number);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.descent.train.metrics;
+
+import dev.descent.train.Trainer;
+import dev.descent.train.TrainingCallback;
+import dev.descent.train.TrainingResult;
+import dev.descent.train.charts.LearningCurveCharts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * Keeps a run's files in {@code dir} up to date: the metrics ({@link MetricsFiles}) after every
+ * epoch and when the run ends, and the charts ({@link LearningCurveCharts}) when it ends (and
+ * after every epoch when asked: a person can watch them fill in).
+ */
+public final class MetricsCallback implements TrainingCallback {
+    private final Path dir;
+    private final String title;
+    private final boolean chartsEachEpoch;
+
+    public MetricsCallback(Path dir, String title, boolean chartsEachEpoch) {
+        this.dir = dir;
+        this.title = title;
+        this.chartsEachEpoch = chartsEachEpoch;
+    }
+
+    @Override
+    public void onEpochEnd(Trainer trainer, EpochRecord epoch) {
+        write(trainer.history(), chartsEachEpoch);
+    }
+
+    @Override
+    public void onTrainEnd(Trainer trainer, TrainingResult result) {
+        write(trainer.history(), true);
+    }
+
+    private void write(MetricsHistory history, boolean charts) {
+        try {
+            MetricsFiles.write(history, dir);
+            if (charts) {
+                LearningCurveCharts.write(history, dir, title);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the metrics to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+}

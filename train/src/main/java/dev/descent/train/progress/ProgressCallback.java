@@ -1,0 +1,135 @@
+package dev.descent.train.progress;
+
+import dev.descent.train.Trainer;
+import dev.descent.train.TrainingCallback;
+import dev.descent.train.TrainingResult;
+import dev.descent.train.metrics.EpochRecord;
+import dev.descent.train.metrics.StepRecord;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows a run's progress. On a terminal: a progress bar per epoch (me.tongfei's
+ * {@code progressbar}: epoch, examples done, samples/s, elapsed time and ETA, the latest loss),
+ * then one summary line per epoch. Elsewhere (output redirected to a file, or {@code CI=true}):
+ * plain lines only: one per epoch, and a step line at most every {@link #PLAIN_INTERVAL} within
+ * long epochs, so a log shows the run is alive without control characters.
+ */
+public final class ProgressCallback implements TrainingCallback {
+    /** The least time between two step lines in plain mode. */
+    public static final Duration PLAIN_INTERVAL = Duration.ofSeconds(10);
+
+    private final PrintStream out;
+    private final boolean bar;
+    private ProgressBar progress;
+    private int maxEpochs;
+    private int stepsInEpoch;
+    private int stepInEpoch;
+    private long epochStart;
+    private long lastLine;
+    private long examples;
+
+    /** @param bar draw a progress bar (a terminal) rather than plain lines */
+    public ProgressCallback(PrintStream out, boolean bar) {
+        this.out = out;
+        this.bar = bar;
+    }
+
+    /** A bar when standard output is a terminal and the CI variable is not {@code true}, plain lines otherwise. */
+    public static ProgressCallback forConsole(PrintStream out) {
+        return new ProgressCallback(out, isInteractiveTerminal());
+    }
+
+    /** Whether standard input and output are a terminal, TERM is not {@code dumb} and CI is not {@code true}. */
+    public static boolean isInteractiveTerminal() {
+        return System.console() != null && !"true".equalsIgnoreCase(System.getenv("CI"))
+                && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    @Override
+    public void onTrainStart(Trainer trainer) {
+        maxEpochs = trainer.stopRules().maxEpochs();
+    }
+
+    @Override
+    public void onEpochStart(Trainer trainer, int epoch, int steps) {
+        stepsInEpoch = steps;
+        stepInEpoch = 0;
+        examples = 0;
+        epochStart = System.nanoTime();
+        lastLine = epochStart;
+        if (bar) {
+            progress = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + maxEpochs)
+                    .setInitialMax(trainer.loader().examplesPerEpoch()).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUnit(" samples", 1).showSpeed().setUpdateIntervalMillis(200).clearDisplayOnFinish()
+                    .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+        }
+    }
+
+    @Override
+    public void onStep(Trainer trainer, StepRecord step) {
+        stepInEpoch++;
+        examples += step.batchSize();
+        if (bar) {
+            progress.stepBy(step.batchSize());
+            progress.setExtraMessage(String.format(Locale.ROOT, " step %d/%d loss %.4f", stepInEpoch, stepsInEpoch,
+                    step.loss()));
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastLine >= PLAIN_INTERVAL.toNanos() && stepInEpoch < stepsInEpoch) {
+            lastLine = now;
+            double seconds = (now - epochStart) / 1e9;
+            double rate = examples / seconds;
+            double eta = (trainer.loader().examplesPerEpoch() - examples) / rate;
+            out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %.0f samples/s  ETA %s%n", step.epoch(),
+                    maxEpochs, stepInEpoch, stepsInEpoch, step.loss(), rate, duration(eta));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(Trainer trainer, EpochRecord e) {
+        closeBar();
+        out.println(summary(e, maxEpochs));
+    }
+
+    @Override
+    public void onTrainEnd(Trainer trainer, TrainingResult result) {
+        closeBar();
+    }
+
+    private void closeBar() {
+        if (progress != null) {
+            progress.close();
+            progress = null;
+        }
+    }
+
+    /** The one-line summary of an epoch. */
+    public static String summary(EpochRecord e, int maxEpochs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", e.epoch(),
+                maxEpochs, e.trainLoss()));
+        if (!Double.isNaN(e.trainAccuracy())) {
+            sb.append(String.format(Locale.ROOT, " acc %.4f", e.trainAccuracy()));
+        }
+        if (!Double.isNaN(e.testLoss())) {
+            sb.append(String.format(Locale.ROOT, "  test loss %.4f", e.testLoss()));
+        }
+        if (!Double.isNaN(e.testAccuracy())) {
+            sb.append(String.format(Locale.ROOT, " acc %.4f", e.testAccuracy()));
+        }
+        sb.append(String.format(Locale.ROOT, "  |g| %.3g  lr %.3g  %.0f samples/s  %.1f s", e.gradNorm(), e.lr(),
+                e.samplesPerSecond(), e.seconds()));
+        return sb.toString();
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.descent.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.autograd.Variable;
+import dev.descent.core.Generator;
+import dev.descent.nn.Dropout;
+import dev.descent.nn.Linear;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.activation.ReLU;
+import dev.descent.nn.loss.CrossEntropyLoss;
+import dev.descent.optim.Adam;
+import dev.descent.optim.SGD;
+import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.optim.schedule.Schedule;
+import dev.descent.train.checkpoint.CheckpointException;
+import dev.descent.train.data.DataLoader;
+import dev.descent.train.data.DataSplit;
+import dev.descent.train.data.GeneratedData;
+import dev.descent.train.metrics.EpochRecord;
+import dev.descent.train.metrics.StepRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run interrupted and resumed from its checkpoint equals one that was never interrupted. */
+class ResumeTest {
+    private static final int EPOCHS = 6;
+
+    @TempDir
+    Path dir;
+
+    /** One run's pieces, built the same way each time from the given seeds. */
+    private static final class Run implements AutoCloseable {
+        final Generator dropout;
+        final Sequential model;
+        final Adam adam;
+        final Trainer trainer;
+
+        Run(DataSplit data, long initSeed, Path checkpoint) {
+            this(data, initSeed, checkpoint, 0);
+        }
+
+        /** With {@code stopAfter} > 0, a callback interrupts the run after that many epochs. */
+        Run(DataSplit data, long initSeed, Path checkpoint, int stopAfter) {
+            Generator init = new Generator(initSeed);
+            dropout = new Generator(99);
+            model = new Sequential(new Linear(2, 16, init), new ReLU(), new Dropout(0.2, dropout), new Linear(16, 2, init));
+            adam = new Adam(model.parameters(), 0.02);
+            LrScheduler cosine = LrScheduler.absolute(adam, Schedule.cosine(0.02, 0.001, 30));
+            trainer = Trainer.builder(model, new CrossEntropyLoss(), adam, new DataLoader(data.train(), 8, 5))
+                    .test(data.test()).schedule(cosine, ScheduleUnit.STEP).stopRules(StopRules.epochs(EPOCHS))
+                    .generator("dropout", dropout).checkpoint(checkpoint).metadata("note", "resume test")
+                    .callback(new TrainingCallback() {
+                        @Override
+                        public void onEpochEnd(Trainer t, EpochRecord epoch) {
+                            if (epoch.epoch() == stopAfter) {
+                                t.requestStop("interrupted");
+                            }
+                        }
+                    }).build();
+        }
+
+        List<float[]> weights() {
+            List<float[]> out = new ArrayList<>();
+            for (Variable p : model.parameters()) {
+                out.add(p.data().toFloatArray());
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            adam.close();
+            model.close();
+        }
+    }
+
+    @Test
+    void resumingFromTheCheckpointRepeatsTheUninterruptedRunBitForBit() throws IOException {
+        try (DataSplit data = GeneratedData.twoSpirals(20, 10, 0.05, new Generator(11))) {
+            List<float[]> straightWeights;
+            List<StepRecord> straightSteps;
+            List<EpochRecord> straightEpochs;
+            try (Run straight = new Run(data, 1, dir.resolve("straight.ckpt"))) {
+                TrainingResult r = straight.trainer.fit();
+                assertEquals(EPOCHS, r.epochs());
+                straightWeights = straight.weights();
+                straightSteps = List.copyOf(r.history().steps());
+                straightEpochs = List.copyOf(r.history().epochs());
+            }
+
+            Path ckpt = dir.resolve("interrupted.ckpt");
+            try (Run first = new Run(data, 1, ckpt, EPOCHS / 2)) {
+                TrainingResult r = first.trainer.fit();
+                assertEquals(StopReason.STOPPED_BY_CALLBACK, r.reason());
+                assertEquals(EPOCHS / 2, r.epochs());
+            }
+            // a fresh process: other initial weights, a new optimiser, schedule and generator
+            try (Run resumed = new Run(data, 12345, ckpt)) {
+                assertEquals("resume test", resumed.trainer.restore(ckpt).get("note"));
+                assertEquals(EPOCHS / 2, resumed.trainer.epochsDone());
+                TrainingResult r = resumed.trainer.fit();
+                assertEquals(EPOCHS, r.epochs());
+                List<float[]> w = resumed.weights();
+                for (int i = 0; i < w.size(); i++) {
+                    assertArrayEquals(straightWeights.get(i), w.get(i), "parameter " + i + " after resuming");
+                }
+                assertEquals(straightSteps.size(), r.history().steps().size());
+                for (int i = 0; i < straightSteps.size(); i++) {
+                    StepRecord a = straightSteps.get(i);
+                    StepRecord b = r.history().steps().get(i);
+                    assertEquals(Double.doubleToRawLongBits(a.loss()), Double.doubleToRawLongBits(b.loss()),
+                            "loss of step " + a.step());
+                    assertEquals(a.lr(), b.lr(), "lr of step " + a.step());
+                    assertEquals(a.gradNorm(), b.gradNorm(), "grad norm of step " + a.step());
+                }
+                for (int i = 0; i < EPOCHS; i++) {
+                    EpochRecord a = straightEpochs.get(i);
+                    EpochRecord b = r.history().epochs().get(i);
+                    assertEquals(a.trainLoss(), b.trainLoss(), "train loss of epoch " + a.epoch());
+                    assertEquals(a.testLoss(), b.testLoss(), "test loss of epoch " + a.epoch());
+                    assertEquals(a.testAccuracy(), b.testAccuracy(), "test accuracy of epoch " + a.epoch());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedCheckpointIsRefusedAndTheModelIsLeftAsItWas() throws IOException {
+        Path ckpt = dir.resolve("run.ckpt");
+        try (DataSplit data = GeneratedData.twoSpirals(8, 4, 0.05, new Generator(3))) {
+            try (Run run = new Run(data, 1, ckpt)) {
+                run.trainer.fit();
+            }
+            byte[] bytes = Files.readAllBytes(ckpt);
+            Path broken = dir.resolve("broken.ckpt");
+            Files.write(broken, Arrays.copyOf(bytes, bytes.length / 2));
+            try (Run other = new Run(data, 77, dir.resolve("other.ckpt"))) {
+                List<float[]> before = other.weights();
+                CheckpointException e = assertThrows(CheckpointException.class, () -> other.trainer.restore(broken));
+                assertTrue(e.getMessage().contains("broken.ckpt") && e.getMessage().contains("corrupt or truncated"),
+                        e.getMessage());
+                List<float[]> after = other.weights();
+                for (int i = 0; i < before.size(); i++) {
+                    assertArrayEquals(before.get(i), after.get(i));
+                }
+                assertEquals(0, other.trainer.epochsDone());
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsRefusedNamingTheMismatch() throws IOException {
+        Path ckpt = dir.resolve("run.ckpt");
+        try (DataSplit data = GeneratedData.twoSpirals(8, 4, 0.05, new Generator(3))) {
+            try (Run run = new Run(data, 1, ckpt)) {
+                run.trainer.fit();
+            }
+            try (Sequential wider = new Sequential(new Linear(2, 32, new Generator(0)), new ReLU(),
+                    new Dropout(0.2, new Generator(0)), new Linear(32, 2, new Generator(0)));
+                 SGD sgd = new SGD(wider.parameters())) {
+                Trainer t = Trainer.builder(wider, new CrossEntropyLoss(), sgd, new DataLoader(data.train(), 8, 5))
+                        .generator("dropout", new Generator(0)).build();
+                CheckpointException e = assertThrows(CheckpointException.class, () -> t.restore(ckpt));
+                assertTrue(e.getMessage().contains("Adam") && e.getMessage().contains("SGD"), e.getMessage());
+            }
+        }
+    }
+}
