@@ -51,7 +51,7 @@ echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
 echo "== tests"
 cp=$(ls .device/cuda/lib/*.jar | paste -sd: -)
-tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
+tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest CudaProgramTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
 selectors=()
 for t in $tests; do
   selectors+=(--select-class "dev.descent.cuda.$t")

@@ -58,9 +58,20 @@ struct Geometry {
     i64 strides[DESCENT_MAX_OPERANDS][DESCENT_MAX_RANK];
 };
 
-// The element offsets of the first `operands` operands for the linear index i (row-major).
+// The same for any number of operands: the generated kernels of elementwise programs
+// (dev.descent.cuda.ProgramKernelSource) take one stride row per tensor of the program,
+// written by dev.descent.cuda.Geometry.encode(operands) as 1 + 8 + OPERANDS * 8 int64 values.
 template <int OPERANDS>
-__device__ __forceinline__ void offsets(const Geometry& g, i64 i, i64 (&off)[OPERANDS]) {
+struct GeometryN {
+    i64 rank;
+    i64 shape[DESCENT_MAX_RANK];
+    i64 strides[OPERANDS][DESCENT_MAX_RANK];
+};
+
+// The element offsets of the first `operands` operands for the linear index i (row-major).
+// G is Geometry or GeometryN<N> (N >= OPERANDS).
+template <int OPERANDS, typename G>
+__device__ __forceinline__ void offsets(const G& g, i64 i, i64 (&off)[OPERANDS]) {
 #pragma unroll
     for (int k = 0; k < OPERANDS; k++) {
         off[k] = 0;
@@ -127,6 +138,32 @@ __device__ __forceinline__ T java_min(T a, T b) {
     if (is_nan(b)) return b;
     if (a == b) return sign_bit(a) ? a : b;
     return a < b ? a : b;
+}
+
+// 1/(1+e^-x) without overflow: for x < 0 it is e^x/(1+e^x), as the CPU backend computes it.
+__device__ __forceinline__ float sigmoid(float x) {
+    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (1.0f + e);
+}
+__device__ __forceinline__ double sigmoid(double x) {
+    if (x >= 0.0) return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+// Java's Math.signum: NaN and signed zeros come back unchanged.
+template <typename T>
+__device__ __forceinline__ T signum(T x) {
+    return x > (T) 0 ? (T) 1 : (x < (T) 0 ? (T) -1 : x);
+}
+
+// Java's Math.pow where C's pow differs: a NaN exponent always gives NaN, and (+-1)^(+-inf) is NaN.
+template <typename T>
+__device__ __forceinline__ T java_pow(T a, T b) {
+    if (b != b) return b;
+    if (m_fabs(a) == (T) 1 && m_fabs(b) == (T) 1 / (T) 0) return (T) 0 / (T) 0;
+    return pow(a, b);
 }
 
 // The arithmetic type of each storage type: integers compute in 64 bits and wrap on store,

@@ -3,24 +3,6 @@
 // strides[k] are operand k's strides (0 where it is broadcast); operand 0 is the output.
 #include "descent.cuh"
 
-// 1/(1+e^-x) without overflow: for x < 0 it is e^x/(1+e^x), as the CPU backend computes it.
-__device__ __forceinline__ float sigmoid(float x) {
-    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
-}
-__device__ __forceinline__ double sigmoid(double x) {
-    if (x >= 0.0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
-}
-
-// Java's Math.signum: NaN and signed zeros come back unchanged.
-template <typename T>
-__device__ __forceinline__ T signum(T x) {
-    return x > (T) 0 ? (T) 1 : (x < (T) 0 ? (T) -1 : x);
-}
-
 template <typename T>
 __device__ __forceinline__ T unary_floating(int op, T x) {
     switch (op) {
@@ -59,14 +41,6 @@ __device__ __forceinline__ float unary_op(int op, float x) { return unary_floati
 __device__ __forceinline__ double unary_op(int op, double x) { return unary_floating(op, x); }
 __device__ __forceinline__ int unary_op(int op, int x) { return unary_integer(op, x); }
 __device__ __forceinline__ i64 unary_op(int op, i64 x) { return unary_integer(op, x); }
-
-// Java's Math.pow where C's pow differs: a NaN exponent always gives NaN, and (+-1)^(+-inf) is NaN.
-template <typename T>
-__device__ __forceinline__ T java_pow(T a, T b) {
-    if (b != b) return b;
-    if (m_fabs(a) == (T) 1 && m_fabs(b) == (T) 1 / (T) 0) return (T) 0 / (T) 0;
-    return pow(a, b);
-}
 
 // C is the arithmetic type (Compute<T>); the result is narrowed to the storage type on store.
 template <typename C>

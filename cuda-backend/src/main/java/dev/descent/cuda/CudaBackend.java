@@ -7,6 +7,7 @@ import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
@@ -29,7 +30,8 @@ import java.util.Set;
  * float32 products (off by default: about 10 bits of mantissa instead of 23);
  * {@code descent.cuda.sync=true} synchronises after every op so that a failing kernel is
  * reported by its own op (slow; for debugging); {@code descent.cuda.kernelCache} is the folder
- * of compiled kernels. Only device 0 is driven for now.
+ * of compiled kernels; {@code descent.cuda.programDouble=true} computes float32 elementwise
+ * programs in double (rounded once on store, as the CPU backend) instead of float. Only device 0 is driven for now.
  */
 public final class CudaBackend implements Backend {
     private volatile CudaProbe.Result probe;
@@ -37,12 +39,12 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            GatherKernels gather, CublasGemm gemm, FusedOptimizerKernels optimizers) {
+            GatherKernels gather, CublasGemm gemm, FusedOptimizerKernels optimizers, ProgramKernels programs) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
             return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new GatherKernels(c), new CublasGemm(c, e, c::allocate),
-                    new FusedOptimizerKernels(c));
+                    new FusedOptimizerKernels(c), new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
         }
     }
 
@@ -213,5 +215,16 @@ public final class CudaBackend implements Backend {
             StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
         ops().optimizers().adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
         return true;
+    }
+
+    /**
+     * One generated kernel per program, dtype and layout (see {@link ProgramKernelSource}),
+     * compiled by NVRTC on first use and cached on disk; false where it has none (see
+     * {@link ProgramKernels}). float32 programs compute in float unless
+     * {@code descent.cuda.programDouble=true}.
+     */
+    @Override
+    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
+        return ops().programs().run(program, tensors, scalars);
     }
 }

@@ -142,6 +142,15 @@ final class CudaContext implements KernelLauncher, BatchedGemm {
         afterOp(op);
     }
 
+    @Override
+    public void launch(String op, GeneratedKernel kernel, long n, KernelArgs args) {
+        makeCurrent();
+        CUfunc_st f = kernels.function(kernel);
+        CudaErrors.driver(cuLaunchKernel(f, gridFor(n, multiprocessors), 1, 1, BLOCK, 1, 1, 0, stream, args.pointers(),
+                (org.bytedeco.javacpp.PointerPointer<?>) null), op, "cuLaunchKernel(" + kernel.name() + ")");
+        afterOp(op);
+    }
+
     /** Enough blocks to cover n elements, at most 32 per multiprocessor (the grid-stride loop does the rest). */
     static int gridFor(long n, int multiprocessors) {
         long blocks = Math.min((n + BLOCK - 1) / BLOCK, (long) multiprocessors * 32);

@@ -30,6 +30,16 @@ final class Geometry {
      * operand, each of the shape's rank).
      */
     static Geometry of(String op, int[] shape, long[]... operandStrides) {
+        Geometry g = merge(shape, operandStrides);
+        if (g == null) {
+            throw Check.fail(op, "the cuda backend handles views of at most %d dimensions after merging "
+                    + "contiguous ones; got shape %s (make the tensor contiguous first)", MAX_RANK, Arrays.toString(shape));
+        }
+        return g;
+    }
+
+    /** As {@link #of}, but null where the merged rank exceeds {@link #MAX_RANK}. */
+    static Geometry merge(int[] shape, long[]... operandStrides) {
         long numel = 1;
         for (int s : shape) {
             numel *= s;
@@ -56,8 +66,7 @@ final class Geometry {
             rank++;
         }
         if (rank > MAX_RANK) {
-            throw Check.fail(op, "the cuda backend handles views of at most %d dimensions after merging "
-                    + "contiguous ones; got shape %s (make the tensor contiguous first)", MAX_RANK, Arrays.toString(shape));
+            return null;
         }
         if (rank == 0) {
             // A single element (or a scalar): rank 1 of size 1 keeps the kernel's fast path.
@@ -90,7 +99,18 @@ final class Geometry {
 
     /** The struct's values for {@link KernelArgs#longs}. */
     long[] encode() {
-        long[] v = new long[LONGS];
+        return encode(MAX_OPERANDS);
+    }
+
+    /**
+     * The values of a {@code GeometryN<operands>} (1 + 8 + operands × 8 int64 values), the
+     * struct of generated program kernels, which have one stride row per tensor.
+     */
+    long[] encode(int operands) {
+        if (operands < strides.length) {
+            throw new IllegalArgumentException("Geometry of " + strides.length + " operands encoded for " + operands);
+        }
+        long[] v = new long[1 + MAX_RANK + operands * MAX_RANK];
         v[0] = shape.length;
         for (int d = 0; d < shape.length; d++) {
             v[1 + d] = shape[d];

@@ -52,7 +52,14 @@ final class KernelCompiler {
 
     /** The cubin of {@code file}, from the cache or freshly compiled. */
     byte[] cubin(String file) {
-        String source = KernelSources.read(file);
+        return cubin(file, KernelSources.read(file));
+    }
+
+    /**
+     * The cubin of a source (a file's, or one generated at run time), from the cache or freshly
+     * compiled; {@code file} names it in the cache and in errors.
+     */
+    byte[] cubin(String file, String source) {
         String header = KernelSources.read(KernelSources.HEADER);
         String key = hash(source, header, String.join(" ", options()), nvrtcVersion);
         Path cached = cacheDir.resolve(file.replace(".cu", "") + "-sm_" + arch + "-" + key + ".cubin");

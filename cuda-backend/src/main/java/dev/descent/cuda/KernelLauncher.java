@@ -11,4 +11,7 @@ interface KernelLauncher {
 
     /** Launches with an explicit grid, block and dynamic shared memory. */
     void launch(String op, String file, String name, int grid, int block, int sharedBytes, KernelArgs args);
+
+    /** Launches a kernel generated at run time over {@code n} elements, like {@link #launch(String, String, String, long, KernelArgs)}. */
+    void launch(String op, GeneratedKernel kernel, long n, KernelArgs args);
 }

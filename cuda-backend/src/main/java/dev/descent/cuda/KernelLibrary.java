@@ -18,6 +18,8 @@ final class KernelLibrary {
     private final KernelCompiler compiler;
     private final Map<String, CUmod_st> modules = new HashMap<>();
     private final Map<String, CUfunc_st> functions = new HashMap<>();
+    // Generated kernels by source: each source is its own module, loaded once.
+    private final Map<String, CUfunc_st> generated = new HashMap<>();
 
     KernelLibrary(KernelCompiler compiler) {
         this.compiler = compiler;
@@ -36,8 +38,25 @@ final class KernelLibrary {
         return f;
     }
 
+    /** The kernel of a generated source, compiled (or read from the disk cache) and loaded on first use. */
+    synchronized CUfunc_st function(GeneratedKernel kernel) {
+        CUfunc_st f = generated.get(kernel.source());
+        if (f != null) {
+            return f;
+        }
+        CUmod_st module = loadCubin(compiler.cubin(kernel.label(), kernel.source()), kernel.label());
+        f = new CUfunc_st();
+        CudaErrors.driver(cuModuleGetFunction(f, module, kernel.name()), "load kernel " + kernel.name(),
+                "cuModuleGetFunction");
+        generated.put(kernel.source(), f);
+        return f;
+    }
+
     private CUmod_st load(String file) {
-        byte[] cubin = compiler.cubin(file);
+        return loadCubin(compiler.cubin(file), file);
+    }
+
+    private static CUmod_st loadCubin(byte[] cubin, String file) {
         CUmod_st module = new CUmod_st();
         try (BytePointer image = new BytePointer(cubin.length)) {
             image.put(cubin);

@@ -106,6 +106,11 @@ class CublasGemmTest {
         public void launch(String op, String file, String name, int grid, int block, int sharedBytes, KernelArgs args) {
             copies.add(name);
         }
+
+        @Override
+        public void launch(String op, GeneratedKernel kernel, long n, KernelArgs args) {
+            throw new AssertionError("matmul launched a generated kernel");
+        }
     };
 
     private StridedView view(double[] values, int[] shape, long[] strides, int size) {

@@ -54,6 +54,11 @@ class KernelSignaturesTest {
         public void launch(String op, String file, String name, int grid, int block, int sharedBytes, KernelArgs args) {
             launches.add(new Launch(file, name, args.sizes()));
         }
+
+        @Override
+        public void launch(String op, GeneratedKernel kernel, long n, KernelArgs args) {
+            launches.add(new Launch(kernel.label(), kernel.name(), args.sizes()));
+        }
     }
 
     /** Storage with made-up device addresses; nothing is ever dereferenced. */
