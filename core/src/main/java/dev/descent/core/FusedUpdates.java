@@ -108,14 +108,8 @@ public final class FusedUpdates {
      */
     public static boolean run(ElementwiseProgram program, List<Tensor> tensors, double... scalars) {
         String op = "FusedUpdates.run";
-        Check.argument(tensors.size() == program.tensors(), op, "the program reads %d tensors, got %d",
-                program.tensors(), tensors.size());
-        Check.argument(scalars.length == program.scalars(), op, "the program takes %d scalars, got %d",
-                program.scalars(), scalars.length);
+        checkProgramArguments(op, program, tensors, scalars);
         Tensor first = tensors.get(0);
-        for (int i = 0; i < tensors.size(); i++) {
-            checkLike(op, "tensor", first, tensors.get(i), i);
-        }
         StridedView[] views = views(tensors);
         for (ElementwiseProgram.Store s : program.stores()) {
             Check.argument(views[s.tensor()].isContiguous() || noRepeats(views[s.tensor()]), op,
@@ -146,15 +140,8 @@ public final class FusedUpdates {
      * without a program kernel.
      */
     public static void compose(ElementwiseProgram program, List<Tensor> tensors, double... scalars) {
-        String op = "FusedUpdates.compose";
-        Check.argument(tensors.size() == program.tensors(), op, "the program reads %d tensors, got %d",
-                program.tensors(), tensors.size());
-        Check.argument(scalars.length == program.scalars(), op, "the program takes %d scalars, got %d",
-                program.scalars(), scalars.length);
+        checkProgramArguments("FusedUpdates.compose", program, tensors, scalars);
         Tensor first = tensors.get(0);
-        for (int i = 0; i < tensors.size(); i++) {
-            checkLike(op, "tensor", first, tensors.get(i), i);
-        }
         try (Scope scope = Scope.open()) {
             Tensor[] reg = new Tensor[program.registers()];
             for (int i = 0; i < program.tensors(); i++) {
@@ -176,6 +163,18 @@ public final class FusedUpdates {
             for (int k = 0; k < values.length; k++) {
                 tensors.get(program.stores().get(k).tensor()).copyFrom(values[k]);
             }
+        }
+    }
+
+    /** The counts the program expects, and one shape, floating dtype and device for all tensors. */
+    private static void checkProgramArguments(String op, ElementwiseProgram program, List<Tensor> tensors,
+            double[] scalars) {
+        Check.argument(tensors.size() == program.tensors(), op, "the program reads %d tensors, got %d",
+                program.tensors(), tensors.size());
+        Check.argument(scalars.length == program.scalars(), op, "the program takes %d scalars, got %d",
+                program.scalars(), scalars.length);
+        for (int i = 0; i < tensors.size(); i++) {
+            checkLike(op, "tensor", tensors.get(0), tensors.get(i), i);
         }
     }
 

@@ -34,6 +34,19 @@ public final class NAdam extends Optimizer {
         range(g, "beta2", 0, 1, false);
     }
 
+    /**
+     * The step's two coefficients, {@code −lr·(1−μ_t)/(1−Π μ)} on the gradient and
+     * {@code −lr·μ_{t+1}/(1−Π μ·μ_{t+1})} on the momentum, with the momentum schedule
+     * {@code μ_t = β1·(1 − ½·0.96^(t·ψ))}; advances the running product {@code Π μ} in the state.
+     */
+    private static double[] stepCoefficients(double lr, double b1, double psi, long t, ParamState s) {
+        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
+        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
+        double product = s.scalar("muProduct", 1) * mu;
+        s.setScalar("muProduct", product);
+        return new double[] {-lr * (1 - mu) / (1 - product), -lr * muNext / (1 - product * muNext)};
+    }
+
     @Override
     protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
         long t = s.nextStep();
@@ -47,17 +60,14 @@ public final class NAdam extends Optimizer {
         if (decoupled && wd != 0) {
             param.mulInPlace(1 - lr * wd);
         }
-        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
-        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
-        double product = s.scalar("muProduct", 1) * mu;
-        s.setScalar("muProduct", product);
+        double[] c = stepCoefficients(lr, b1, psi, t, s);
         Tensor m = s.tensor("expAvg", () -> zerosLike(param));
         Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
         m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
         v.mulInPlace(b2).addScaledInPlace(d.square(), 1 - b2);
         Tensor denom = v.div(1 - Math.pow(b2, t)).sqrtInPlace().addInPlace(g.get("eps"));
-        param.addScaledInPlace(d.div(denom), -lr * (1 - mu) / (1 - product));
-        param.addScaledInPlace(m.div(denom), -lr * muNext / (1 - product * muNext));
+        param.addScaledInPlace(d.div(denom), c[0]);
+        param.addScaledInPlace(m.div(denom), c[1]);
     }
 
     /** The same update as one program: tensors p, g, m, v. */
@@ -70,10 +80,7 @@ public final class NAdam extends Optimizer {
         double psi = g.get("momentumDecay");
         double wd = g.get("weightDecay");
         boolean decoupled = g.flag("decoupledWeightDecay");
-        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
-        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
-        double product = s.scalar("muProduct", 1) * mu;
-        s.setScalar("muProduct", product);
+        double[] c = stepCoefficients(lr, b1, psi, t, s);
         Tensor m = s.tensor("expAvg", () -> zerosLike(param));
         Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
         ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 11);
@@ -85,7 +92,6 @@ public final class NAdam extends Optimizer {
         int p2 = b.addScaled(b.addScaled(decayed, b.scalar(9), b.div(d, denom)), b.scalar(10), b.div(m2, denom));
         return new FusedStep(b.store(0, p2).store(2, m2).store(3, v2).build(), List.of(param, grad, m, v),
                 new double[] {sign(g), decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, b1, 1 - b1, b2, 1 - b2,
-                    1 - Math.pow(b2, t), g.get("eps"), -lr * (1 - mu) / (1 - product),
-                    -lr * muNext / (1 - product * muNext)});
+                    1 - Math.pow(b2, t), g.get("eps"), c[0], c[1]});
     }
 }
