@@ -101,44 +101,36 @@ final class Layout {
             return strides[last];
         }
 
-        void read(Access a, double[] dst, int n) {
+        /** One run of {@code count} elements from {@code offset} with {@code stride}, landing at {@code at} in the chunk. */
+        interface RunVisitor {
+            void visit(long offset, long stride, int at, int count);
+        }
+
+        /** Hands the next {@code n} elements to {@code v} run by run, moving past them. */
+        void forEachRun(int n, RunVisitor v) {
             int i = 0;
             while (i < n) {
                 int take = Math.min(runLeft(), n - i);
-                a.read(offset, strides[last], dst, i, take);
+                v.visit(offset, strides[last], i, take);
                 i += take;
                 advance(take);
             }
+        }
+
+        void read(Access a, double[] dst, int n) {
+            forEachRun(n, (off, stride, at, k) -> a.read(off, stride, dst, at, k));
         }
 
         void read(Access a, long[] dst, int n) {
-            int i = 0;
-            while (i < n) {
-                int take = Math.min(runLeft(), n - i);
-                a.read(offset, strides[last], dst, i, take);
-                i += take;
-                advance(take);
-            }
+            forEachRun(n, (off, stride, at, k) -> a.read(off, stride, dst, at, k));
         }
 
         void write(Access a, double[] src, int n) {
-            int i = 0;
-            while (i < n) {
-                int take = Math.min(runLeft(), n - i);
-                a.write(offset, strides[last], src, i, take);
-                i += take;
-                advance(take);
-            }
+            forEachRun(n, (off, stride, at, k) -> a.write(off, stride, src, at, k));
         }
 
         void write(Access a, long[] src, int n) {
-            int i = 0;
-            while (i < n) {
-                int take = Math.min(runLeft(), n - i);
-                a.write(offset, strides[last], src, i, take);
-                i += take;
-                advance(take);
-            }
+            forEachRun(n, (off, stride, at, k) -> a.write(off, stride, src, at, k));
         }
 
         /** Moves {@code k} elements forward, where {@code k <= runLeft()}. */
