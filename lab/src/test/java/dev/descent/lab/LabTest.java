@@ -73,11 +73,15 @@ class LabTest {
         small.put("valley", Map.of("steps", "100"));
         small.put("curvature", Map.of("steps", "200", "sweep", "0.9,1.1"));
         small.put("line-search", Map.of("steps", "3"));
+        // The network experiments on the built-in spirals: the tests need no Fashion-MNIST.
         small.put("init", Map.of("depth", "3", "width", "16", "batch", "32", "train-depth", "2", "train-width", "8",
-                "per-class", "10", "steps", "5"));
-        small.put("optimizers", Map.of("per-class", "10", "width", "8", "epochs", "2"));
-        small.put("batch-size", Map.of("examples", "300", "batches", "300,10", "epochs", "1", "width", "8"));
-        small.put("landscape", Map.of("per-class", "10", "width", "8", "epochs", "2", "grid", "5"));
+                "data", "spirals", "examples", "20", "test-examples", "20", "steps", "5"));
+        small.put("optimizers", Map.of("data", "spirals", "examples", "20", "test-examples", "20", "width", "8",
+                "epochs", "2"));
+        small.put("batch-size", Map.of("data", "spirals", "examples", "300", "test-examples", "50", "batches",
+                "300,10", "epochs", "1", "width", "8"));
+        small.put("landscape", Map.of("data", "spirals", "examples", "20", "test-examples", "20", "width", "8",
+                "epochs", "2", "grid", "5"));
         for (Experiment e : lab.experiments()) {
             Path out = dir.resolve(e.name());
             LabResult r = lab.run(e.name(), small.get(e.name()), out);

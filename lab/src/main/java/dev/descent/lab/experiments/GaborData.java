@@ -1,31 +1,32 @@
 package dev.descent.lab.experiments;
 
 import dev.descent.autograd.Variable;
+import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Tensor;
 import dev.descent.lab.support.HostSin;
+import dev.descent.train.data.Dataset;
+import dev.descent.train.data.GeneratedData;
 import java.util.function.Function;
 
 /**
- * The Gabor model of seed 003 eq. 6.8, f[x, φ] = sin(z)·exp(−z²/32) with z = φ0 + 0.06·φ1·x, and
- * a training set made as fig. 6.3 describes: x uniform in [−15, 15], y = f[x, (0, 16.6)] plus
- * normal noise. The loss is L[φ] = Σ (f[x_i, φ] − y_i)² (eq. 6.9).
+ * The Gabor model of seed 003 eq. 6.8, f[x, φ] = sin(z)·exp(−z²/32) with z = φ0 + 0.06·φ1·x
+ * ({@link GeneratedData#gabor}), on a training set made by {@link GeneratedData#gaborData} as
+ * fig. 6.3 describes (x uniform in [−15, 15], y = f[x, (0, 16.6)] plus normal noise), held here on
+ * the host with the loss L[φ] = Σ (f[x_i, φ] − y_i)² (eq. 6.9), its closed-form gradient and its
+ * autograd form.
  */
 public record GaborData(double[] x, double[] y) {
 
+    /** {@link GeneratedData#gaborData} (float64) drawn from a generator seeded with {@code seed}. */
     public static GaborData generate(long seed, int n, double phi0, double phi1, double noise) {
-        Generator g = new Generator(seed);
-        double[] x = g.uniform(n, -15, 15);
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = model(x[i], phi0, phi1) + noise * g.nextGaussian();
+        try (Dataset d = GeneratedData.gaborData(n, phi0, phi1, noise, new Generator(seed), DType.FLOAT64)) {
+            return new GaborData(d.features().toDoubleArray(), d.targets().toDoubleArray());
         }
-        return new GaborData(x, y);
     }
 
     public static double model(double x, double phi0, double phi1) {
-        double z = phi0 + 0.06 * phi1 * x;
-        return Math.sin(z) * Math.exp(-z * z / 32);
+        return GeneratedData.gabor(x, phi0, phi1);
     }
 
     /** L[φ] on the host (heat map, grid search). */

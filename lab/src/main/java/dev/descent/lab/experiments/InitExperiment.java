@@ -12,9 +12,10 @@ import dev.descent.lab.LabResult;
 import dev.descent.lab.Option;
 import dev.descent.lab.Options;
 import dev.descent.lab.support.Csv;
+import dev.descent.lab.support.Classifier;
 import dev.descent.lab.support.Figures;
+import dev.descent.lab.support.LabData;
 import dev.descent.lab.support.Report;
-import dev.descent.lab.support.Spirals;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
@@ -23,6 +24,8 @@ import dev.descent.nn.activation.Tanh;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.DivergenceDetector;
 import dev.descent.optim.SGD;
+import dev.descent.train.data.DataSplit;
+import dev.descent.train.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +36,8 @@ import org.knowm.xchart.XYChart;
 /**
  * Initialisation (seed 001): the variance of the pre-activations layer by layer through a deep
  * MLP under zero, too-small, too-large, Xavier N(0, 1/n) and He N(0, 2/n) weights (zero biases),
- * for tanh and ReLU; and what each does to training a ReLU MLP on the built-in spirals set with
- * Descent's SGD (momentum 0.9).
+ * for tanh and ReLU; and what each does to training a ReLU MLP with Descent's SGD (momentum 0.9)
+ * on a subset of Fashion-MNIST when present, else on the built-in two spirals ({@link LabData}).
  */
 public final class InitExperiment implements Experiment {
 
@@ -62,10 +65,11 @@ public final class InitExperiment implements Experiment {
                 new Option("large", "1", "σ of the too-large initialisation"),
                 new Option("train-depth", "6", "hidden layers of the trained MLP"),
                 new Option("train-width", "64", "width of the trained MLP"),
-                new Option("classes", "3", "spirals"),
-                new Option("per-class", "100", "points per spiral"),
-                new Option("lr", "0.05", "SGD learning rate (momentum 0.9, full batch)"),
-                new Option("steps", "500", "training steps"));
+                LabData.option(),
+                new Option("examples", "2000", "training examples (a random subset of Fashion-MNIST's 60000)"),
+                new Option("test-examples", "2000", "test examples for the accuracy"),
+                new Option("lr", "0.01", "SGD learning rate (momentum 0.9, full batch)"),
+                new Option("steps", "300", "training steps"));
     }
 
     static Module activation(String name) {
@@ -97,13 +101,17 @@ public final class InitExperiment implements Experiment {
         return out;
     }
 
-    /** Trains a ReLU MLP (2 → width^depth → classes) on {@code data} from {@code scheme}; full batch, float32. */
-    public static Training train(InitScheme scheme, Spirals data, int depth, int width, double lr, int steps,
+    /**
+     * Trains a ReLU MLP (features → width^depth → classes) on {@code data}'s training set from
+     * {@code scheme}; full batch, float32. The accuracy is on the test set.
+     */
+    public static Training train(InitScheme scheme, DataSplit data, int depth, int width, double lr, int steps,
             long seed, double small, double large) {
+        Dataset trainSet = data.train();
         Generator gen = new Generator(seed);
         List<Module> layers = new ArrayList<>();
         List<Linear> linears = new ArrayList<>();
-        int in = 2;
+        int in = trainSet.featureCount();
         for (int l = 0; l < depth; l++) {
             Linear lin = new Linear(in, width, gen);
             linears.add(lin);
@@ -111,7 +119,7 @@ public final class InitExperiment implements Experiment {
             layers.add(new ReLU());
             in = width;
         }
-        Linear head = new Linear(in, data.classes(), gen);
+        Linear head = new Linear(in, trainSet.classes(), gen);
         linears.add(head);
         layers.add(head);
         for (Linear lin : linears) {
@@ -122,9 +130,9 @@ public final class InitExperiment implements Experiment {
         List<Double> losses = new ArrayList<>();
         int diverged = -1;
         double accuracy;
+        Tensor x = trainSet.features();
+        Tensor y = trainSet.targets();
         try (Sequential model = new Sequential(layers.toArray(Module[]::new));
-             Tensor x = Tensor.of(toFloat(data.features()), data.size(), 2);
-             Tensor y = Tensor.of(data.labels(), data.size());
              SGD opt = new SGD(model.parameters(), lr, 0.9)) {
             for (int k = 0; k < steps; k++) {
                 try (Scope ignored = Scope.open()) {
@@ -141,24 +149,9 @@ public final class InitExperiment implements Experiment {
                     opt.step();
                 }
             }
-            try (Scope ignored = Scope.open(); NoGrad off = NoGrad.open()) {
-                int[] pred = model.forward(Variable.of(x)).data().argmax(1, false).toIntArray();
-                int right = 0;
-                for (int i = 0; i < pred.length; i++) {
-                    right += pred[i] == data.labels()[i] ? 1 : 0;
-                }
-                accuracy = (double) right / pred.length;
-            }
+            accuracy = Classifier.accuracy(model, data.test());
         }
         return new Training(losses.stream().mapToDouble(Double::doubleValue).toArray(), accuracy, diverged);
-    }
-
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
     }
 
     @Override
@@ -202,17 +195,26 @@ public final class InitExperiment implements Experiment {
         report.table(List.of("activation", "init", "Var(z_1)", "Var(z_" + depth + ")"), varRows);
         report.figure("variance-tanh.png", "tanh").figure("variance-relu.png", "relu");
 
-        Spirals data = Spirals.generate(seed, o.integer("classes", 2), o.integer("per-class", 1), 0.2);
+        try (LabData.Loaded data = LabData.load(o, o.integer("examples", 2), o.integer("test-examples", 1), seed)) {
+            train(o, out, seed, data, report, files, small, large);
+        }
+        files.add(report.write(out));
+        return new LabResult(name(), report.headline(), files);
+    }
+
+    private void train(Options o, Path out, long seed, LabData.Loaded data, Report report, List<Path> files,
+            double small, double large) throws IOException {
         int tDepth = o.integer("train-depth", 1);
         int tWidth = o.integer("train-width", 1);
         double lr = o.positive("lr");
         int steps = o.integer("steps", 1);
-        XYChart curves = Figures.chart("training loss, ReLU MLP " + tDepth + "×" + tWidth + " on the spirals",
+        XYChart curves = Figures.chart("training loss, ReLU MLP " + tDepth + "×" + tWidth + (data.fashionMnist() ? " on Fashion-MNIST"
+                : " on the spirals"),
                 "step", "log10 cross-entropy (capped at 1e30)");
         List<List<String>> trainRows = new ArrayList<>();
         try (Csv csv = new Csv(out.resolve("training.csv"), "init", "step", "loss")) {
             for (InitScheme s : InitScheme.values()) {
-                Training t = train(s, data, tDepth, tWidth, lr, steps, seed, small, large);
+                Training t = train(s, data.split(), tDepth, tWidth, lr, steps, seed, small, large);
                 for (int k = 0; k < t.losses().length; k++) {
                     csv.row(s.label(), k, t.losses()[k]);
                 }
@@ -227,15 +229,14 @@ public final class InitExperiment implements Experiment {
         }
         files.add(out.resolve("training.csv"));
         files.addAll(Figures.save(curves, out, "training"));
-        report.paragraph(data.classes() + " spirals of " + data.size() / data.classes() + " points (a built-in set), "
-                + "a ReLU MLP with " + tDepth + " hidden layers of " + tWidth + ", Descent's SGD (lr "
+        int classes = data.train().classes();
+        report.paragraph("Data: " + data.description() + ". A ReLU MLP with " + tDepth + " hidden layers of " + tWidth + ", Descent's SGD (lr "
                 + Format.number(lr) + ", momentum 0.9, full batch, float32), " + steps + " steps, the same data and "
                 + "seed for every initialisation; chance accuracy is " + String.format(Locale.ROOT, "%.1f%%",
-                100.0 / data.classes()) + " and the loss at chance ln " + data.classes() + " = "
-                + Format.number(Math.log(data.classes())) + ". DivergenceDetector stops a run whose loss runs away.");
-        report.table(List.of("init", "final loss", "training accuracy", "diverged"), trainRows);
+                100.0 / classes) + " and the loss at chance ln " + classes + " = "
+                + Format.number(Math.log(classes)) + ". The loss is the training set's, the accuracy the test "
+                + "set's. DivergenceDetector stops a run whose loss runs away.");
+        report.table(List.of("init", "final training loss", "test accuracy", "diverged"), trainRows);
         report.figure("training.png", "training");
-        files.add(report.write(out));
-        return new LabResult(name(), report.headline(), files);
     }
 }

@@ -9,11 +9,11 @@ import dev.descent.lab.Format;
 import dev.descent.lab.LabResult;
 import dev.descent.lab.Option;
 import dev.descent.lab.Options;
+import dev.descent.lab.support.Classifier;
 import dev.descent.lab.support.Csv;
+import dev.descent.lab.support.LabData;
 import dev.descent.lab.support.PlanePlot;
 import dev.descent.lab.support.Report;
-import dev.descent.lab.support.Spirals;
-import dev.descent.lab.support.SpiralsMlp;
 import dev.descent.optim.Adam;
 import java.awt.Color;
 import java.io.IOException;
@@ -27,7 +27,8 @@ import java.util.Map;
  * A 2-D slice of a trained MLP's loss, L(θ* + α·δ + β·η), along two random directions
  * normalised filter by filter (Li et al., "Visualizing the Loss Landscape of Neural Nets", cited in
  * seed 002): each row (one output unit's weights) of a random Gaussian direction is rescaled to
- * the norm of the same row of θ*; bias directions are zero, as in the paper.
+ * the norm of the same row of θ*; bias directions are zero, as in the paper. The MLP is trained on
+ * a subset of Fashion-MNIST when present, else on the built-in two spirals ({@link LabData}).
  */
 public final class LandscapeExperiment implements Experiment {
 
@@ -44,11 +45,14 @@ public final class LandscapeExperiment implements Experiment {
     @Override
     public List<Option> options() {
         return List.of(new Option("seed", "1", "seed of data, weights and directions"),
-                new Option("classes", "3", "spirals"),
-                new Option("per-class", "200", "points per spiral"),
-                new Option("hidden", "2", "hidden layers"),
-                new Option("width", "64", "hidden width"),
-                new Option("epochs", "60", "Adam epochs (lr 0.01, batch 32) before slicing"),
+                LabData.option(),
+                new Option("examples", "10000", "training examples (a random subset of Fashion-MNIST's 60000); "
+                        + "the slice is the loss over them"),
+                new Option("test-examples", "2000", "test examples for the accuracy"),
+                new Option("hidden", "1", "hidden layers"),
+                new Option("width", "32", "hidden width"),
+                new Option("epochs", "10", "Adam epochs (batch 32) before slicing"),
+                new Option("lr", "0.003", "Adam's learning rate"),
                 new Option("span", "1", "the slice covers α, β in [−span, span]"),
                 new Option("grid", "51", "samples per axis"));
     }
@@ -85,7 +89,7 @@ public final class LandscapeExperiment implements Experiment {
     }
 
     /** L(θ* + a·d1 + b·d2) on a grid over [−span, span]²: z[j][i] at a_i, b_j. */
-    public static double[][] slice(SpiralsMlp mlp, Map<String, double[]> d1, Map<String, double[]> d2, double span,
+    public static double[][] slice(Classifier mlp, Map<String, double[]> d1, Map<String, double[]> d2, double span,
             int n) {
         Map<String, Variable> params = mlp.model().namedParameters();
         Map<String, double[]> base = new LinkedHashMap<>();
@@ -118,13 +122,20 @@ public final class LandscapeExperiment implements Experiment {
     @Override
     public LabResult run(Options o, Path out) throws IOException {
         long seed = o.longInteger("seed", 0);
-        Spirals data = Spirals.generate(seed, o.integer("classes", 2), o.integer("per-class", 1), 0.2);
+        try (LabData.Loaded data = LabData.load(o, o.integer("examples", 2), o.integer("test-examples", 1), seed)) {
+            return run(o, out, seed, data);
+        }
+    }
+
+    private LabResult run(Options o, Path out, long seed, LabData.Loaded data) throws IOException {
         double span = o.positive("span");
+        double lr = o.positive("lr");
         int n = o.integer("grid", 3);
         Report report = new Report("Loss landscape of a trained MLP (Li et al., cited in seed 002)", o.values());
         List<Path> files = new ArrayList<>();
-        try (SpiralsMlp mlp = new SpiralsMlp(data, o.integer("hidden", 1), o.integer("width", 1), seed)) {
-            SpiralsMlp.Curve c = mlp.train(p -> new Adam(p, 0.01), null, 32, o.integer("epochs", 0), seed);
+        try (Classifier mlp = new Classifier(data.train(), data.test(), o.integer("hidden", 1), o.integer("width", 1),
+                seed)) {
+            Classifier.Curve c = mlp.train(p -> new Adam(p, lr), null, 32, o.integer("epochs", 0), seed);
             Generator gen = new Generator(seed + 17);
             Map<String, Variable> params = mlp.model().namedParameters();
             Map<String, double[]> d1 = filterNormalisedDirection(params, gen);
@@ -147,12 +158,12 @@ public final class LandscapeExperiment implements Experiment {
                     "β", -span, span, -span, span).heat(z, true, 20);
             plot.mark(0, 0, Color.WHITE, "trained weights θ*", PlanePlot.Mark.CIRCLE);
             files.addAll(plot.save(out, "landscape"));
-            report.headline("trained loss", trained).headline("trained accuracy", c.accuracy())
+            report.headline("trained loss", trained).headline("test accuracy", c.accuracy())
                     .headline("slice minimum", min).headline("slice maximum", max)
                     .headline("loss at the centre of the slice", z[n / 2][n / 2]);
-            report.paragraph("A ReLU MLP trained with Descent's Adam on the built-in spirals set (" + data.size()
-                    + " points) to loss " + Format.number(trained) + " (accuracy " + Format.number(c.accuracy())
-                    + "). The slice L(θ* + αδ + βη) over [−" + Format.number(span) + ", " + Format.number(span)
+            report.paragraph("Data: " + data.description() + ". A ReLU MLP trained with Descent's Adam (lr "
+                    + Format.number(lr) + ", batch 32) to training loss " + Format.number(trained) + " (test accuracy "
+                    + Format.number(c.accuracy()) + "). The slice of the training loss L(θ* + αδ + βη) over [−" + Format.number(span) + ", " + Format.number(span)
                     + "]², " + n + "² points, δ and η Gaussian with each weight row rescaled to the norm of that row "
                     + "of θ* and zero for biases (Li et al.). Lowest loss on the slice " + Format.number(min)
                     + ", highest " + Format.number(max) + ".");

@@ -8,9 +8,9 @@ import dev.descent.lab.Option;
 import dev.descent.lab.Options;
 import dev.descent.lab.support.Csv;
 import dev.descent.lab.support.Figures;
+import dev.descent.lab.support.Classifier;
+import dev.descent.lab.support.LabData;
 import dev.descent.lab.support.Report;
-import dev.descent.lab.support.Spirals;
-import dev.descent.lab.support.SpiralsMlp;
 import dev.descent.optim.Adadelta;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
@@ -36,8 +36,8 @@ import java.util.function.BiFunction;
 import org.knowm.xchart.XYChart;
 
 /**
- * Learning curves of every Descent optimiser on the same MLP and data (the built-in spirals set;
- * Fashion-MNIST is not used here), with a constant learning rate and with linear warm-up followed
+ * Learning curves of every Descent optimiser on the same MLP and data (a subset of Fashion-MNIST
+ * when present, else the built-in two spirals; see {@link LabData}), with a constant learning rate and with linear warm-up followed
  * by cosine decay (seed 003 notes on warm-up; seed 001's schedules).
  */
 public final class OptimizersExperiment implements Experiment {
@@ -70,18 +70,19 @@ public final class OptimizersExperiment implements Experiment {
 
     @Override
     public String description() {
-        return "learning curves of every optimiser on one MLP (built-in spirals set), with and without warm-up + cosine";
+        return "learning curves of every optimiser on one MLP (Fashion-MNIST or a built-in set), with and without warm-up + cosine";
     }
 
     @Override
     public List<Option> options() {
         List<Option> o = new ArrayList<>(List.of(new Option("seed", "1", "seed of data, weights and batches"),
-                new Option("classes", "3", "spirals"),
-                new Option("per-class", "200", "points per spiral"),
-                new Option("hidden", "2", "hidden layers"),
-                new Option("width", "64", "hidden width"),
+                LabData.option(),
+                new Option("examples", "5000", "training examples (a random subset of Fashion-MNIST's 60000)"),
+                new Option("test-examples", "2000", "test examples for the accuracy"),
+                new Option("hidden", "1", "hidden layers"),
+                new Option("width", "32", "hidden width"),
                 new Option("batch", "32", "batch size"),
-                new Option("epochs", "60", "epochs"),
+                new Option("epochs", "12", "epochs"),
                 new Option("warmup-epochs", "5", "epochs of linear warm-up in the scheduled runs")));
         for (Entry e : ENTRIES) {
             o.add(new Option("lr-" + e.key(), e.lr(), "learning rate of " + e.key()));
@@ -92,13 +93,18 @@ public final class OptimizersExperiment implements Experiment {
     @Override
     public LabResult run(Options o, Path out) throws IOException {
         long seed = o.longInteger("seed", 0);
-        Spirals data = Spirals.generate(seed, o.integer("classes", 2), o.integer("per-class", 1), 0.2);
+        try (LabData.Loaded data = LabData.load(o, o.integer("examples", 2), o.integer("test-examples", 1), seed)) {
+            return run(o, out, seed, data);
+        }
+    }
+
+    private LabResult run(Options o, Path out, long seed, LabData.Loaded data) throws IOException {
         int hidden = o.integer("hidden", 1);
         int width = o.integer("width", 1);
         int batch = o.integer("batch", 1);
         int epochs = o.integer("epochs", 1);
         int warm = o.integer("warmup-epochs", 0);
-        long stepsPerEpoch = (data.size() + batch - 1) / batch;
+        long stepsPerEpoch = (data.train().size() + batch - 1) / batch;
         long total = stepsPerEpoch * epochs;
         long warmSteps = Math.min(total - 1, Math.max(1, stepsPerEpoch * warm));
         Report report = new Report("Every optimiser on one MLP", o.values());
@@ -112,8 +118,8 @@ public final class OptimizersExperiment implements Experiment {
                 double lr = o.positive("lr-" + e.key());
                 String[] cells = new String[4];
                 for (boolean withSchedule : new boolean[] {false, true}) {
-                    SpiralsMlp.Curve c;
-                    try (SpiralsMlp mlp = new SpiralsMlp(data, hidden, width, seed)) {
+                    Classifier.Curve c;
+                    try (Classifier mlp = new Classifier(data.train(), data.test(), hidden, width, seed)) {
                         c = mlp.train(p -> e.make().apply(p, lr), withSchedule ? opt -> LrScheduler.relative(opt,
                                 Schedule.sequence(List.of(Schedule.linearWarmup(0.01, 1, warmSteps),
                                         Schedule.cosine(1, 0.01, total - warmSteps)), warmSteps)) : null,
@@ -135,12 +141,12 @@ public final class OptimizersExperiment implements Experiment {
         files.add(out.resolve("curves.csv"));
         files.addAll(Figures.save(constant, out, "curves-constant"));
         files.addAll(Figures.save(scheduled, out, "curves-scheduled"));
-        report.paragraph(data.classes() + " spirals of " + data.size() / data.classes() + " points (built-in; the "
-                + "issue's Fashion-MNIST variant is not implemented), ReLU MLP " + hidden + "×" + width + ", batches "
-                + "of " + batch + ", " + epochs + " epochs, the same initial weights and batch order for every run. "
+        report.paragraph("Data: " + data.description() + ". ReLU MLP " + hidden + "×" + width + ", batches "
+                + "of " + batch + ", " + epochs + " epochs, the same initial weights and batch order for every run; the loss "
+                + "is the mean cross-entropy over the training set, the accuracy is on the test set. "
                 + "Learning rates are the options' (rough per-method choices, not tuned to rank the methods).");
-        report.table(List.of("optimizer", "lr", "final loss", "accuracy", "final loss (warm-up + cosine)",
-                "accuracy (warm-up + cosine)"), rows);
+        report.table(List.of("optimizer", "lr", "final training loss", "test accuracy",
+                "final training loss (warm-up + cosine)", "test accuracy (warm-up + cosine)"), rows);
         report.figure("curves-constant.png", "constant lr").figure("curves-scheduled.png", "scheduled");
         files.add(report.write(out));
         return new LabResult(name(), report.headline(), files);

@@ -1,10 +1,13 @@
 package dev.descent.lab.experiments;
 
 import dev.descent.autograd.Variable;
+import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
 import dev.descent.optim.SGD;
+import dev.descent.train.data.Dataset;
+import dev.descent.train.data.GeneratedData;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,11 +16,29 @@ import java.util.List;
  * Y = (0, 4, 0), minimum x* = (2, 4/3). SGD picks one of the three examples at random each step
  * and moves w perpendicular to that example's line w·x_i = y_i; the three lines bound the
  * triangle (0, 0), (4, 0), (2, 4), whose centroid is x*.
+ *
+ * <p>The data are train's {@link GeneratedData#threePointProblem}; this class holds the SGD
+ * iterations on them (through Descent, and the same update written out on the host).
  */
 public final class ThreePointProblem {
-    public static final double[][] X = {{0, 1}, {1, 0.5}, {1, -0.5}};
-    public static final double[] Y = {0, 4, 0};
+    /** The inputs x_i (rows), from {@link GeneratedData#threePointProblem}. */
+    public static final double[][] X;
+    /** The targets y_i. */
+    public static final double[] Y;
     public static final double[] MINIMUM = {2, 4.0 / 3};
+
+    static {
+        try (Dataset d = GeneratedData.threePointProblem(DType.FLOAT64)) {
+            double[] x = d.features().toDoubleArray();
+            int n = d.size();
+            int dims = d.featureCount();
+            X = new double[n][dims];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(x, i * dims, X[i], 0, dims);
+            }
+            Y = d.targets().toDoubleArray();
+        }
+    }
 
     private ThreePointProblem() {
     }
