@@ -16,7 +16,9 @@ import java.util.Locale;
 /**
  * A multi-layer perceptron written {@code mlp:256,128} (the hidden sizes; {@code mlp:} alone is
  * a linear model): Linear → [BatchNorm1d] → activation → [Dropout] for each hidden layer, then a
- * Linear layer to the outputs.
+ * Linear layer to the outputs. Every linear layer starts as {@code --init} says: {@code pytorch}
+ * (PyTorch's default, {@code U(±1/√in)} for weights and biases), or one of seed 001's schemes with
+ * zero biases, {@code xavier} ({@code N(0, 1/in)}) or {@code he} ({@code N(0, 2/in)}, for ReLU).
  *
  * @param hidden the hidden layers' sizes
  */
@@ -51,12 +53,13 @@ public record ModelSpec(List<Integer> hidden) {
     }
 
     /** The network for {@code inputs} features and {@code outputs} classes. */
-    public Module build(int inputs, int outputs, String activation, boolean batchNorm, double dropout, Generator init,
-            Generator dropoutGen) {
+    public Module build(int inputs, int outputs, String activation, String initScheme, boolean batchNorm,
+            double dropout, Generator init, Generator dropoutGen) {
+        checkInit(initScheme);
         Sequential net = new Sequential();
         int in = inputs;
         for (int h : hidden) {
-            net.add(new Linear(in, h, init));
+            net.add(initialised(new Linear(in, h, init), initScheme, init));
             if (batchNorm) {
                 net.add(new BatchNorm1d(h));
             }
@@ -66,8 +69,23 @@ public record ModelSpec(List<Integer> hidden) {
             }
             in = h;
         }
-        net.add(new Linear(in, outputs, init));
+        net.add(initialised(new Linear(in, outputs, init), initScheme, init));
         return net;
+    }
+
+    /** Fails with a one-line error unless {@code scheme} is pytorch, xavier or he. */
+    public static void checkInit(String scheme) {
+        if (!List.of("pytorch", "xavier", "he").contains(scheme.toLowerCase(Locale.ROOT))) {
+            throw new UserError("--init: expected pytorch, xavier or he, got '" + scheme + "'");
+        }
+    }
+
+    private static Linear initialised(Linear layer, String scheme, Generator gen) {
+        return switch (scheme.toLowerCase(Locale.ROOT)) {
+            case "xavier" -> layer.initXavierFanIn(gen);
+            case "he" -> layer.initHe(gen);
+            default -> layer;
+        };
     }
 
     private static Module activation(String name) {

@@ -7,7 +7,6 @@ import dev.descent.core.Generator;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.schedule.LrScheduler;
 import dev.descent.train.StopRules;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
@@ -21,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,6 +57,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", defaultValue = "relu", description = "relu, tanh or gelu (default: ${DEFAULT-VALUE})")
     String activation;
 
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "pytorch",
+            description = "initial weights: pytorch (U(±1/√in), PyTorch's nn.Linear), xavier (N(0, 1/in), zero bias) "
+                    + "or he (N(0, 2/in), zero bias) (default: ${DEFAULT-VALUE})")
+    String init;
+
     @Option(names = "--batch-norm", description = "batch normalisation after each hidden linear layer")
     boolean batchNorm;
 
@@ -84,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--schedule", paramLabel = "SPEC", defaultValue = "none",
             description = "none, step:EPOCHS:GAMMA, exponential:GAMMA, linear:END_LR, cosine[:MIN_LR], warmup:STEPS, "
-                    + "onecycle (default: ${DEFAULT-VALUE})")
+                    + "onecycle, plateau[:PATIENCE[:FACTOR]] (default: ${DEFAULT-VALUE})")
     String schedule;
 
     @Option(names = "--clip-norm", paramLabel = "MAX", defaultValue = "0",
@@ -151,11 +156,11 @@ public final class TrainCommand implements Callable<Integer> {
 
         long start = System.nanoTime();
         try (DataSplit split = DataSpec.load(data, seed, !noNormalize)) {
-            Generator init = new Generator(seed + 1);
+            Generator initGen = new Generator(seed + 1);
             Generator dropoutGen = new Generator(seed + 2);
             ModelSpec spec = ModelSpec.parse(model);
-            try (Module net = spec.build(split.train().featureCount(), split.train().classes(), activation, batchNorm,
-                    dropout, init, dropoutGen);
+            try (Module net = spec.build(split.train().featureCount(), split.train().classes(), activation, init,
+                    batchNorm, dropout, initGen, dropoutGen);
                  Optimizer opt = OptimizerSpec.build(optimizer, net.parameters(), nan(lr), nan(momentum),
                          nan(weightDecay), hyper)) {
                 DataLoader loader = new DataLoader(split.train(), batchSize, true, dropLast, seed + 3);
@@ -170,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
                         .callback(new MetricsCallback(dir, Path.of(data).getFileName().toString(), false))
                         .callback(progressCallback());
                 if (sched != null) {
-                    b.schedule(new LrScheduler(opt, sched.schedule(), LrScheduler.Mode.ABSOLUTE), sched.unit());
+                    sched.attach(b, opt);
                 }
                 Trainer trainer = b.build();
                 if (resume) {
@@ -202,6 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
         require(!resume || out != null || Files.isDirectory(Path.of("runs", data)),
                 "--resume: give --out DIR, the directory of the run to continue");
         ModelSpec.parse(model);
+        ModelSpec.checkInit(init);
     }
 
     private static void require(boolean ok, String message) {
@@ -230,6 +236,7 @@ public final class TrainCommand implements Callable<Integer> {
         c.put("data", data);
         c.put("model", ModelSpec.parse(model).toString());
         c.put("activation", activation);
+        c.put("init", init.toLowerCase(Locale.ROOT));
         c.put("batch_norm", batchNorm);
         c.put("dropout", dropout);
         c.put("optimizer", optimizer);

@@ -16,8 +16,9 @@ import dev.descent.nn.init.Init;
  * <p>Default initialisation, as PyTorch's {@code nn.Linear}: {@code W ~ U(-1/√in, 1/√in)}
  * (Kaiming uniform with negative slope {@code a = √5}: gain {@code √(2/(1+5))}, bound
  * {@code gain·√(3/in) = 1/√in}) and {@code b ~ U(-1/√in, 1/√in)}, so results compare with
- * PyTorch's. Seed 001's scheme ({@code W ~ N(0, 1/in)}, zero bias) is {@link #initXavierFanIn};
- * for others (He, Glorot) re-initialise with {@link Init}, e.g.
+ * PyTorch's. Seed 001's schemes, zero biases with {@code W ~ N(0, 1/in)} (Xavier) or
+ * {@code W ~ N(0, 2/in)} (He, for ReLU), are {@link #initXavierFanIn} and {@link #initHe}; for
+ * others (Glorot) re-initialise with {@link Init}, e.g.
  * {@code Init.kaimingNormal(layer.weight().data(), gen, Init.reluGain(), Init.FanMode.FAN_IN)}.
  */
 public final class Linear extends Module {
@@ -50,6 +51,19 @@ public final class Linear extends Module {
      */
     public Linear initXavierFanIn(Generator gen) {
         Init.xavierFanInNormal(weight().data(), gen);
+        return zeroBias();
+    }
+
+    /**
+     * Re-initialises the layer with seed 001's He scheme for ReLU layers: {@code W ~ N(0, 2/in)}
+     * ({@link Init#kaimingNormal} with the ReLU gain) and a zero bias. Returns this.
+     */
+    public Linear initHe(Generator gen) {
+        Init.kaimingNormal(weight().data(), gen, Init.reluGain(), Init.FanMode.FAN_IN);
+        return zeroBias();
+    }
+
+    private Linear zeroBias() {
         Variable b = bias();
         if (b != null) {
             Init.zeros(b.data());

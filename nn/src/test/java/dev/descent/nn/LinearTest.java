@@ -75,25 +75,30 @@ class LinearTest {
         }
     }
 
-    /** Seed 001 §8: W ~ N(0, 1/n_in), biases zero; 5 standard errors as in InitTest. */
+    /** Seed 001 §8: W ~ N(0, 1/n_in) (Xavier) or N(0, 2/n_in) (He), biases zero; 5 standard errors as in InitTest. */
     @Test
-    void seed001InitialisationHasVarianceOneOverFanInAndZeroBias() {
+    void seed001InitialisationsHaveTheirVarianceAndZeroBias() {
         int in = 200;
-        try (Linear layer = new Linear(in, 300, true, DType.FLOAT64, new Generator(8)).initXavierFanIn(
-                new Generator(9))) {
-            double[] w = layer.weight().toDoubleArray();
-            double sum = 0;
-            double sumSq = 0;
-            for (double v : w) {
-                sum += v;
-                sumSq += v * v;
-            }
-            int n = w.length;
-            double variance = 1.0 / in;
-            assertEquals(0, sum / n, 5 * Math.sqrt(variance / n));
-            assertEquals(variance, sumSq / n, 5 * Math.sqrt(2.0 / n) * variance);
-            assertArrayEquals(new double[300], layer.bias().toDoubleArray());
+        try (Linear xavier = new Linear(in, 300, true, DType.FLOAT64, new Generator(8)).initXavierFanIn(
+                new Generator(9));
+                Linear he = new Linear(in, 300, true, DType.FLOAT64, new Generator(8)).initHe(new Generator(9))) {
+            assertNormalWeightsAndZeroBias(xavier, 1.0 / in);
+            assertNormalWeightsAndZeroBias(he, 2.0 / in);
         }
+    }
+
+    private static void assertNormalWeightsAndZeroBias(Linear layer, double variance) {
+        double[] w = layer.weight().toDoubleArray();
+        double sum = 0;
+        double sumSq = 0;
+        for (double v : w) {
+            sum += v;
+            sumSq += v * v;
+        }
+        int n = w.length;
+        assertEquals(0, sum / n, 5 * Math.sqrt(variance / n));
+        assertEquals(variance, sumSq / n, 5 * Math.sqrt(2.0 / n) * variance);
+        assertArrayEquals(new double[(int) layer.bias().data().numel()], layer.bias().toDoubleArray());
     }
 
     @Test

@@ -114,6 +114,28 @@ class SchedulesClippingLineSearchTest {
         }
     }
 
+    /** A reducer restored from another's state (and the optimiser's lr) continues as the original would. */
+    @Test
+    void reduceOnPlateauResumesFromItsState() {
+        double[] metrics = {10, 9, 9.5, 9.5, 9.5, 9.2, 9.4, 9.4, 9.4, 9.4};
+        try (Variable a = TestSupport.param(1.0); SGD whole = new SGD(List.of(a)); SGD resumed = new SGD(List.of(a))) {
+            whole.set("lr", 1.0);
+            ReduceLrOnPlateau original = new ReduceLrOnPlateau(whole, false, 0.5, 1, 1e-4, 1, 0);
+            for (int i = 0; i < 4; i++) {
+                original.step(metrics[i]);
+            }
+            resumed.set("lr", whole.paramGroups().get(0).lr());
+            ReduceLrOnPlateau copy = new ReduceLrOnPlateau(resumed, false, 0.5, 1, 1e-4, 1, 0);
+            copy.restore(original.state());
+            for (int i = 4; i < metrics.length; i++) {
+                assertEquals(original.step(metrics[i]), copy.step(metrics[i]), "epoch " + i);
+                assertEquals(whole.paramGroups().get(0).lr(), resumed.paramGroups().get(0).lr(), 0, "epoch " + i);
+            }
+            assertEquals(original.state(), copy.state());
+            assertTrue(whole.paramGroups().get(0).lr() < 0.5, "the sequence reduced the rate more than once");
+        }
+    }
+
     @Test
     void clippingByGlobalNormScalesEveryGradientAndReturnsTheNorm() {
         try (Variable a = TestSupport.param(0, 0); Variable b = TestSupport.param(0)) {

@@ -11,6 +11,7 @@ import dev.descent.nn.loss.Loss;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.clip.GradientClipping;
 import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.checkpoint.CheckpointFile;
 import dev.descent.train.checkpoint.TrainerState;
@@ -40,8 +41,10 @@ import java.util.Map;
  * optimizer.step(); zeroGrad()       then the schedule, when it counts steps
  * </pre>
  *
- * After each epoch: the test set's loss and accuracy, the schedule when it counts epochs, a
- * checkpoint (when a path is set), the callbacks, then the {@link StopRules}.
+ * After each epoch: the test set's loss and accuracy, the schedule when it counts epochs (or the
+ * plateau reducer, fed the watched loss), a checkpoint (when a path is set), the callbacks, then
+ * the {@link StopRules}. The watched loss is the test loss when there is a test set, else the
+ * epoch's training loss.
  *
  * <p><b>Divergence.</b> A loss or gradient norm that is NaN or infinite stops the run at once
  * with {@link StopReason#DIVERGED} and a message that names the epoch, step and learning rate
@@ -49,8 +52,8 @@ import java.util.Map;
  * bound). No checkpoint is written after the last good epoch, so it stays intact.
  *
  * <p><b>Checkpoints and resuming.</b> After each epoch the model's weights, the optimiser's
- * state, the schedule's counter, the registered generators' states (dropout masks, say), the
- * early-stopping state and the metrics so far are written atomically to one file
+ * state, the schedule's counter or the plateau reducer's counters, the registered generators' states
+ * (dropout masks, say), the early-stopping state and the metrics so far are written atomically to one file
  * ({@link CheckpointFile}). {@link #restore} puts them back into a freshly built model,
  * optimiser and schedule; since the loader's order for epoch e depends only on its seed and e,
  * the resumed run then takes exactly the steps an uninterrupted run takes.
@@ -69,6 +72,7 @@ public final class Trainer {
     private final Dataset test;
     private final LrScheduler scheduler;
     private final ScheduleUnit scheduleUnit;
+    private final ReduceLrOnPlateau plateau;
     private final double clipNorm;
     private final StopRules stopRules;
     private final Path checkpoint;
@@ -92,6 +96,7 @@ public final class Trainer {
         this.test = b.test;
         this.scheduler = b.scheduler;
         this.scheduleUnit = b.scheduleUnit;
+        this.plateau = b.plateau;
         this.clipNorm = b.clipNorm;
         this.stopRules = b.stopRules;
         this.checkpoint = b.checkpoint;
@@ -282,6 +287,9 @@ public final class Trainer {
             scheduler.step();
         }
         double watched = test == null ? trainLoss : eval.loss();
+        if (plateau != null && Double.isFinite(watched)) {
+            plateau.step(watched);
+        }
         if (watched < bestWatched - stopRules.minDelta()) {
             bestWatched = watched;
             epochsWithoutImprovement = 0;
@@ -344,8 +352,8 @@ public final class Trainer {
     public void saveCheckpoint(Path path) throws IOException {
         Map<String, long[]> gens = new LinkedHashMap<>();
         generators.forEach((name, g) -> gens.put(name, g.state()));
-        TrainerState state = new TrainerState(epochsDone, stepsDone, scheduler == null ? -1 : scheduler.count(), gens,
-                bestWatched, epochsWithoutImprovement, loaderSettings(), history, metadata);
+        TrainerState state = new TrainerState(epochsDone, stepsDone, scheduler == null ? -1 : scheduler.count(),
+                plateau == null ? null : plateau.state(), gens, bestWatched, epochsWithoutImprovement, loaderSettings(), history, metadata);
         byte[] weights = SafeTensors.encode(model.namedState(), Map.of("format", "pt", "epoch",
                 Integer.toString(epochsDone)));
         new CheckpointFile(weights, optimizer.saveState(), TrainerStateJson.toJson(state)).write(path);
@@ -386,6 +394,10 @@ public final class Trainer {
             throw new CheckpointException(path + ": the checkpoint was made " + (scheduler == null ? "with" : "without")
                     + " a learning-rate schedule, this run has " + (scheduler == null ? "none" : "one"));
         }
+        if ((state.plateau() != null) != (plateau != null)) {
+            throw new CheckpointException(path + ": the checkpoint was made " + (plateau == null ? "with" : "without")
+                    + " a plateau reducer, this run has " + (plateau == null ? "none" : "one"));
+        }
         try (SafeTensorsContent weights = SafeTensors.decode(file.weights(), path + "!" + CheckpointFile.WEIGHTS)) {
             try {
                 model.loadState(weights.tensors());
@@ -401,6 +413,9 @@ public final class Trainer {
         }
         if (scheduler != null) {
             scheduler.setCount(state.scheduleCount());
+        }
+        if (plateau != null) {
+            plateau.restore(state.plateau());
         }
         state.generators().forEach((name, s) -> generators.get(name).restore(s));
         epochsDone = state.epochsDone();
@@ -429,6 +444,7 @@ public final class Trainer {
         private Dataset test;
         private LrScheduler scheduler;
         private ScheduleUnit scheduleUnit = ScheduleUnit.EPOCH;
+        private ReduceLrOnPlateau plateau;
         private double clipNorm;
         private StopRules stopRules = StopRules.epochs(10);
         private Path checkpoint;
@@ -457,6 +473,15 @@ public final class Trainer {
         public Builder schedule(LrScheduler lrScheduler, ScheduleUnit unit) {
             this.scheduler = lrScheduler;
             this.scheduleUnit = unit;
+            return this;
+        }
+
+        /**
+         * Cuts the learning rate when the watched loss stops improving (stepped once per epoch).
+         * {@code reducer} must drive this run's optimiser; a run has it or a schedule, not both.
+         */
+        public Builder reduceLrOnPlateau(ReduceLrOnPlateau reducer) {
+            this.plateau = reducer;
             return this;
         }
 
@@ -506,6 +531,8 @@ public final class Trainer {
 
         public Trainer build() {
             Check.argument(scheduler == null || scheduleUnit != null, "Trainer", "a schedule needs a unit");
+            Check.argument(scheduler == null || plateau == null, "Trainer",
+                    "expected a schedule or a plateau reducer, got both: each would overwrite the other's rate");
             if (test != null) {
                 Check.argument(test.isClassification() == train.dataset().isClassification(), "Trainer",
                         "the training set '%s' and test set '%s' are not the same kind of task", train.dataset().name(),

@@ -15,6 +15,7 @@ import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.Adam;
 import dev.descent.optim.SGD;
 import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.optim.schedule.Schedule;
 import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.data.DataLoader;
@@ -30,6 +31,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A run interrupted and resumed from its checkpoint equals one that was never interrupted. */
 class ResumeTest {
@@ -46,18 +49,26 @@ class ResumeTest {
         final Trainer trainer;
 
         Run(DataSplit data, long initSeed, Path checkpoint) {
-            this(data, initSeed, checkpoint, 0);
+            this(data, initSeed, checkpoint, 0, false);
         }
 
-        /** With {@code stopAfter} > 0, a callback interrupts the run after that many epochs. */
-        Run(DataSplit data, long initSeed, Path checkpoint, int stopAfter) {
+        /**
+         * With {@code stopAfter} > 0, a callback interrupts the run after that many epochs. The
+         * rate follows a per-step cosine schedule, or with {@code plateau} a reducer that halves it
+         * whenever the test loss improved by less than 20% (so it acts on both sides of the stop).
+         */
+        Run(DataSplit data, long initSeed, Path checkpoint, int stopAfter, boolean plateau) {
             Generator init = new Generator(initSeed);
             dropout = new Generator(99);
             model = new Sequential(new Linear(2, 16, init), new ReLU(), new Dropout(0.2, dropout), new Linear(16, 2, init));
             adam = new Adam(model.parameters(), 0.02);
-            LrScheduler cosine = LrScheduler.absolute(adam, Schedule.cosine(0.02, 0.001, 30));
-            trainer = Trainer.builder(model, new CrossEntropyLoss(), adam, new DataLoader(data.train(), 8, 5))
-                    .test(data.test()).schedule(cosine, ScheduleUnit.STEP).stopRules(StopRules.epochs(EPOCHS))
+            Trainer.Builder b = Trainer.builder(model, new CrossEntropyLoss(), adam, new DataLoader(data.train(), 8, 5));
+            if (plateau) {
+                b.reduceLrOnPlateau(new ReduceLrOnPlateau(adam, false, 0.5, 0, 0.2, 1, 0));
+            } else {
+                b.schedule(LrScheduler.absolute(adam, Schedule.cosine(0.02, 0.001, 30)), ScheduleUnit.STEP);
+            }
+            trainer = b.test(data.test()).stopRules(StopRules.epochs(EPOCHS))
                     .generator("dropout", dropout).checkpoint(checkpoint).metadata("note", "resume test")
                     .callback(new TrainingCallback() {
                         @Override
@@ -84,28 +95,34 @@ class ResumeTest {
         }
     }
 
-    @Test
-    void resumingFromTheCheckpointRepeatsTheUninterruptedRunBitForBit() throws IOException {
+    @ParameterizedTest(name = "plateau reducer: {0}")
+    @ValueSource(booleans = {false, true})
+    void resumingFromTheCheckpointRepeatsTheUninterruptedRunBitForBit(boolean plateau) throws IOException {
         try (DataSplit data = GeneratedData.twoSpirals(20, 10, 0.05, new Generator(11))) {
             List<float[]> straightWeights;
             List<StepRecord> straightSteps;
             List<EpochRecord> straightEpochs;
-            try (Run straight = new Run(data, 1, dir.resolve("straight.ckpt"))) {
+            try (Run straight = new Run(data, 1, dir.resolve("straight.ckpt"), 0, plateau)) {
                 TrainingResult r = straight.trainer.fit();
                 assertEquals(EPOCHS, r.epochs());
                 straightWeights = straight.weights();
                 straightSteps = List.copyOf(r.history().steps());
                 straightEpochs = List.copyOf(r.history().epochs());
             }
+            if (plateau) {
+                double atStop = straightEpochs.get(EPOCHS / 2 - 1).lr();
+                assertTrue(atStop < 0.02 && straightEpochs.get(EPOCHS - 1).lr() < atStop,
+                        "the reducer cut the rate before and after the interruption");
+            }
 
             Path ckpt = dir.resolve("interrupted.ckpt");
-            try (Run first = new Run(data, 1, ckpt, EPOCHS / 2)) {
+            try (Run first = new Run(data, 1, ckpt, EPOCHS / 2, plateau)) {
                 TrainingResult r = first.trainer.fit();
                 assertEquals(StopReason.STOPPED_BY_CALLBACK, r.reason());
                 assertEquals(EPOCHS / 2, r.epochs());
             }
             // a fresh process: other initial weights, a new optimiser, schedule and generator
-            try (Run resumed = new Run(data, 12345, ckpt)) {
+            try (Run resumed = new Run(data, 12345, ckpt, 0, plateau)) {
                 assertEquals("resume test", resumed.trainer.restore(ckpt).get("note"));
                 assertEquals(EPOCHS / 2, resumed.trainer.epochsDone());
                 TrainingResult r = resumed.trainer.fit();

@@ -13,6 +13,9 @@ import dev.descent.nn.Linear;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.loss.MseLoss;
 import dev.descent.optim.SGD;
+import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.optim.schedule.ReduceLrOnPlateau;
+import dev.descent.optim.schedule.Schedule;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
 import dev.descent.train.data.GeneratedData;
@@ -228,6 +231,19 @@ class TrainerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Trainer.builder(model, new MseLoss(), sgd, new DataLoader(reg, 3, 0)).test(cls).build());
             assertTrue(e.getMessage().contains("not the same kind"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aScheduleAndAPlateauReducerTogetherAreRefused() {
+        try (Dataset reg = GeneratedData.threePointProblem(DType.FLOAT32);
+             Linear model = new Linear(2, 1, new Generator(0));
+             SGD sgd = new SGD(model.parameters())) {
+            Trainer.Builder b = Trainer.builder(model, new MseLoss(), sgd, new DataLoader(reg, 3, 0))
+                    .schedule(LrScheduler.absolute(sgd, Schedule.constant(0.1)), ScheduleUnit.EPOCH)
+                    .reduceLrOnPlateau(new ReduceLrOnPlateau(sgd));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+            assertTrue(e.getMessage().contains("got both"), e.getMessage());
         }
     }
 }

@@ -79,4 +79,22 @@ public final class ReduceLrOnPlateau {
     public double best() {
         return best;
     }
+
+    /** What a checkpoint keeps to resume: the best metric, the bad epochs counted, the cooldown left. */
+    public record State(double best, int badEpochs, int cooldownLeft) {
+    }
+
+    /** The counters now (the learning rate itself lives in the optimiser's state). */
+    public State state() {
+        return new State(best, badEpochs, cooldownLeft);
+    }
+
+    /** Puts back counters from {@link #state()}. */
+    public void restore(State s) {
+        Check.argument(s.badEpochs() >= 0 && s.cooldownLeft() >= 0 && !Double.isNaN(s.best()),
+                "ReduceLrOnPlateau.restore", "expected counters >= 0 and a best metric, got %s", s);
+        best = s.best();
+        badEpochs = s.badEpochs();
+        cooldownLeft = s.cooldownLeft();
+    }
 }

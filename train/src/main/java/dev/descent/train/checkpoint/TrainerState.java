@@ -1,5 +1,6 @@
 package dev.descent.train.checkpoint;
 
+import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.metrics.MetricsHistory;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param epochsDone completed epochs
  * @param stepsDone optimiser steps taken
  * @param scheduleCount the learning-rate schedule's counter, or -1 without a schedule
+ * @param plateau the plateau reducer's counters, or null without one
  * @param generators each registered generator's {@code state()}, by name
  * @param bestWatched the best watched loss so far (early stopping)
  * @param epochsWithoutImprovement epochs since it last improved
@@ -17,7 +19,8 @@ import java.util.Map;
  * @param history the metrics so far
  * @param metadata the caller's own strings (the CLI keeps its configuration here)
  */
-public record TrainerState(int epochsDone, long stepsDone, long scheduleCount, Map<String, long[]> generators,
+public record TrainerState(int epochsDone, long stepsDone, long scheduleCount, ReduceLrOnPlateau.State plateau,
+        Map<String, long[]> generators,
         double bestWatched, int epochsWithoutImprovement, LoaderSettings loader, MetricsHistory history,
         Map<String, String> metadata) {
 

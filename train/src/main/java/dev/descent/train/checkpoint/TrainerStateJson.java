@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.metrics.EpochRecord;
 import dev.descent.train.metrics.MetricsHistory;
 import dev.descent.train.metrics.StepRecord;
@@ -29,6 +30,12 @@ public final class TrainerStateJson {
         n.put("epochs_done", s.epochsDone());
         n.put("steps_done", s.stepsDone());
         n.put("schedule_count", s.scheduleCount());
+        if (s.plateau() != null) {
+            ObjectNode p = n.putObject("plateau");
+            p.put("best_bits", bits(s.plateau().best()));
+            p.put("bad_epochs", s.plateau().badEpochs());
+            p.put("cooldown_left", s.plateau().cooldownLeft());
+        }
         ObjectNode gens = n.putObject("generators");
         s.generators().forEach((name, state) -> {
             ArrayNode a = gens.putArray(name);
@@ -36,7 +43,7 @@ public final class TrainerStateJson {
                 a.add(Long.toHexString(v));
             }
         });
-        n.put("best_watched_bits", Long.toHexString(Double.doubleToRawLongBits(s.bestWatched())));
+        n.put("best_watched_bits", bits(s.bestWatched()));
         n.put("epochs_without_improvement", s.epochsWithoutImprovement());
         ObjectNode loader = n.putObject("loader");
         loader.put("batch_size", s.loader().batchSize());
@@ -65,6 +72,14 @@ public final class TrainerStateJson {
         ObjectNode meta = n.putObject("metadata");
         s.metadata().forEach(meta::put);
         return n;
+    }
+
+    private static String bits(double v) {
+        return Long.toHexString(Double.doubleToRawLongBits(v));
+    }
+
+    private static double fromBits(JsonNode hex) {
+        return Double.longBitsToDouble(Long.parseUnsignedLong(hex.asText(), 16));
     }
 
     private static void addDouble(ArrayNode a, double v) {
@@ -105,11 +120,14 @@ public final class TrainerStateJson {
                 history.add(new StepRecord(a.get(0).asLong(), a.get(1).asInt(), getDouble(a, 2), getDouble(a, 3),
                         getDouble(a, 4), a.get(5).asInt()));
             }
+            JsonNode p = n.get("plateau");
+            ReduceLrOnPlateau.State plateau = p == null ? null : new ReduceLrOnPlateau.State(
+                    fromBits(p.required("best_bits")), p.required("bad_epochs").asInt(),
+                    p.required("cooldown_left").asInt());
             Map<String, String> meta = new LinkedHashMap<>();
             n.path("metadata").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
             return new TrainerState(n.required("epochs_done").asInt(), n.required("steps_done").asLong(),
-                    n.required("schedule_count").asLong(), gens,
-                    Double.longBitsToDouble(Long.parseUnsignedLong(n.required("best_watched_bits").asText(), 16)),
+                    n.required("schedule_count").asLong(), plateau, gens, fromBits(n.required("best_watched_bits")),
                     n.required("epochs_without_improvement").asInt(), loader, history, meta);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CheckpointException(source + ": its trainer state is incomplete or malformed: " + e.getMessage(), e);
