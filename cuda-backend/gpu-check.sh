@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs the CUDA backend's tests on a lent GPU machine (see ../shared/device/README.md) and
-# leaves every log and JUnit report under $OUT. Prepare .device/ first, on the build machine:
+# leaves every log and JUnit report under $OUT; with BENCH, the CUDA benchmarks too (bench's
+# dev.descent.bench.cuda: GEMM vs cuBLAS, add and sum vs a device copy, fused Adam vs its floor).
+# Prepare .device/ first, on the build machine:
 #   cuda-backend/prepare-gpu-check.sh
 # then one `run` call with carry [".device"] and command `bash cuda-backend/gpu-check.sh`.
 #   SYNC=0         do not synchronise after every op (default 1: a failing kernel names its op)
 #   TESTS="A B"    the test classes to run (default: all of the module's, GPU ones included)
 #   LIMIT=480      seconds the tests may take in all
+#   BENCH=only     the benchmarks alone, no tests (21 JMH forks, ~3 minutes estimated); they
+#                  write $OUT/bench-table.txt (the ratio table), bench.json (JMH) and bench.log
+#   BENCH=1        the tests, then the benchmarks: lower LIMIT (e.g. 240) to stay within one call's 10 minutes
+#   BENCH_REGEX=Matmul   only the CUDA benchmarks matching it
+#   BENCH_LIMIT=300      seconds the benchmarks may take in all
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -49,25 +56,46 @@ libpath=$(printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -)
 export LD_LIBRARY_PATH=${libpath}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
-echo "== tests"
-cp=$(ls .device/cuda/lib/*.jar | paste -sd: -)
-tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest CudaProgramTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
-selectors=()
-for t in $tests; do
-  selectors+=(--select-class "dev.descent.cuda.$t")
-done
-sync=true
-[[ "${SYNC:-1}" == 0 ]] && sync=false
-start=$(date +%s)
-timeout "${LIMIT:-480}" java -Ddescent.cuda.sync=$sync -Ddescent.cuda.kernelCache=/tmp/descent-kernels \
-  -Ddescent.native.dir="$root/native" \
-  -jar .device/cuda/junit-platform-console-standalone.jar execute \
-  --class-path "$cp" "${selectors[@]}" --reports-dir "$OUT/junit" --details=tree --disable-banner \
-  > "$OUT/tests.log" 2>&1
-rc=$?
-echo "tests exit $rc after $(( $(date +%s) - start )) s (124: timed out)"
-grep -E "tests (successful|failed|skipped|aborted|found)|containers failed" "$OUT/tests.log" | sed 's/^\[ *//'
-# The conformance report (per op: cases, failures, worst error) prints at the end of the suite.
-grep -n -A200 "conformance report\|Conformance report" "$OUT/tests.log" > "$OUT/conformance-report.txt" || true
+bench=${BENCH:-0}
+rc=0
+if [[ $bench != only ]]; then
+  echo "== tests"
+  cp=$(ls .device/cuda/lib/*.jar | paste -sd: -)
+  tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest CudaProgramTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
+  selectors=()
+  for t in $tests; do
+    selectors+=(--select-class "dev.descent.cuda.$t")
+  done
+  sync=true
+  [[ "${SYNC:-1}" == 0 ]] && sync=false
+  start=$(date +%s)
+  timeout "${LIMIT:-480}" java -Ddescent.cuda.sync=$sync -Ddescent.cuda.kernelCache=/tmp/descent-kernels \
+    -Ddescent.native.dir="$root/native" \
+    -jar .device/cuda/junit-platform-console-standalone.jar execute \
+    --class-path "$cp" "${selectors[@]}" --reports-dir "$OUT/junit" --details=tree --disable-banner \
+    > "$OUT/tests.log" 2>&1
+  rc=$?
+  echo "tests exit $rc after $(( $(date +%s) - start )) s (124: timed out)"
+  grep -E "tests (successful|failed|skipped|aborted|found)|containers failed" "$OUT/tests.log" | sed 's/^\[ *//'
+  # The conformance report (per op: cases, failures, worst error) prints at the end of the suite.
+  grep -n -A200 "conformance report\|Conformance report" "$OUT/tests.log" > "$OUT/conformance-report.txt" || true
+fi
+
+if [[ $bench == 1 || $bench == only ]]; then
+  echo "== CUDA benchmarks"
+  # Short JMH settings (--quick: 2 warm-up and 3 measured 1 s iterations, one fork each); no
+  # descent.cuda.sync, which would time a synchronisation after every op. The forks inherit the
+  # kernel cache property, so only the first compiles kernels.
+  bcp=$(ls .device/cuda/lib/*.jar .device/bench/lib/*.jar | paste -sd: -)
+  start=$(date +%s)
+  timeout "${BENCH_LIMIT:-300}" java -Ddescent.cuda.kernelCache=/tmp/descent-kernels -cp "$bcp" \
+    dev.descent.bench.BenchMain --quick --cuda --json "$OUT/bench.json" ${BENCH_REGEX:+"$BENCH_REGEX"} \
+    > "$OUT/bench.log" 2>&1
+  brc=$?
+  echo "benchmarks exit $brc after $(( $(date +%s) - start )) s (124: timed out)"
+  grep -E "^descent-bench:|Exception|Error" "$OUT/bench.log" | head -20
+  sed -n '/^benchmark  /,$p' "$OUT/bench.log" | tee "$OUT/bench-table.txt"
+  (( rc == 0 )) && rc=$brc
+fi
 ls /tmp/descent-kernels > "$OUT/kernel-cache.txt" 2>/dev/null || true
 exit $rc

@@ -1,5 +1,7 @@
 package dev.descent.bench;
 
+import dev.descent.core.BackendUnavailableException;
+import dev.descent.core.Backends;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -17,33 +20,83 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the JMH benchmarks and prints one table: each measurement with its unit (GFLOP/s,
  * GB/s or ns/op) and its ratio to the reference measured in the same run.
  *
- * <p>Arguments: {@code --quick} (shorter runs, wider error), then an optional regular
- * expression selecting benchmarks (default: all).
+ * <p>Arguments: {@code --quick} (shorter runs, wider error); {@code --cuda} (the GPU set,
+ * {@code dev.descent.bench.cuda}, instead of the CPU set; where the CUDA backend cannot run it
+ * prints the backend's reason in one line and exits with status 2); {@code --json FILE}
+ * (JMH's results as JSON as well); then an optional regular expression selecting benchmarks
+ * of the set (default: all).
  */
 public final class BenchMain {
+    private static final String ALL = "dev\\.descent\\.bench\\..*";
+    // JMH matches these with find() on a benchmark's full name: the CUDA set needs a GPU, so
+    // only --cuda selects it, and then nothing else.
+    private static final String CUDA_SET = "\\.bench\\.cuda\\.";
+    private static final String CPU_SET = "^dev\\.descent\\.bench\\.(?!cuda\\.)";
+    private static final String USAGE = "usage: java -jar bench/target/descent-bench.jar [--quick] [--cuda] [--json FILE] [REGEX]";
+    /** Bytes each op moves per float32 element: add reads two and writes one, exp reads one and writes one, sum reads one. */
+    private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.of("add", 12, "addInPlace", 12, "exp", 8, "sum", 4);
+
     private BenchMain() {
     }
 
     public static void main(String[] args) throws RunnerException {
         boolean quick = false;
-        String include = "dev\\.descent\\.bench\\..*";
-        for (String a : args) {
-            if (a.equals("--quick")) {
-                quick = true;
-            } else if (a.equals("--help") || a.equals("-h")) {
-                System.out.println("usage: java -jar bench/target/descent-bench.jar [--quick] [REGEX]");
-                return;
-            } else {
-                include = a;
+        boolean cuda = false;
+        String json = null;
+        String include = ALL;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--cuda" -> cuda = true;
+                case "--json" -> {
+                    if (i + 1 == args.length) {
+                        System.err.println(USAGE);
+                        System.exit(2);
+                    }
+                    json = args[++i];
+                }
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> include = args[i];
             }
         }
-        ChainedOptionsBuilder opts = new OptionsBuilder().include(include).forks(1)
-                .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("-Xmx4g");
+        if (cuda) {
+            String why = cudaUnavailable();
+            if (why != null) {
+                System.err.println("descent-bench: cannot run the CUDA benchmarks: " + why);
+                System.exit(2);
+            }
+        }
+        ChainedOptionsBuilder opts = options(quick, cuda, include);
+        if (json != null) {
+            opts.result(json).resultFormat(ResultFormatType.JSON);
+        }
         Collection<RunResult> results = new Runner(opts.build()).run();
         System.out.println();
         System.out.print(table(results));
+    }
+
+    /**
+     * The JMH options of a run: the CPU set, or with {@code cuda} the GPU set, restricted to
+     * the benchmarks matching {@code include}.
+     */
+    public static ChainedOptionsBuilder options(boolean quick, boolean cuda, String include) {
+        return new OptionsBuilder().include(include).exclude(cuda ? CPU_SET : CUDA_SET).forks(1)
+                .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xmx4g");
+    }
+
+    /** Null when the CUDA backend can run here, else its reason (no driver, no GPU, a missing library). */
+    public static String cudaUnavailable() {
+        try {
+            Backends.get("cuda");
+            return null;
+        } catch (BackendUnavailableException e) {
+            return e.getMessage();
+        }
     }
 
     /** Mean ns/op per "Class.method[param]" key. */
@@ -62,31 +115,15 @@ public final class BenchMain {
     }
 
     static String table(Collection<RunResult> results) {
-        Map<String, Double> s = scores(results);
+        return table(scores(results));
+    }
+
+    /** The table from mean ns/op per "Class.method[param]" key. */
+    static String table(Map<String, Double> s) {
         List<String[]> rows = new ArrayList<>();
-        for (String n : new String[] {"64", "256", "1024", "2048"}) {
-            Double api = s.get("MatmulBenchmark.tensorMatmul[" + n + "]");
-            Double ref = s.get("MatmulBenchmark.cblasSgemm[" + n + "]");
-            if (api != null && ref != null) {
-                double flops = 2.0 * Math.pow(Double.parseDouble(n), 3);
-                rows.add(row("matmul n=" + n, flops / api, "GFLOP/s", "cblas_sgemm " + fmt(flops / ref) + " GFLOP/s",
-                        ref / api));
-            }
-        }
-        for (String n : new String[] {"1048576", "16777216"}) {
-            Double copy = s.get("ElementwiseBenchmark.memcpy[" + n + "]");
-            if (copy == null) {
-                continue;
-            }
-            double size = Double.parseDouble(n);
-            double copyGbs = 8 * size / copy;
-            String label = n.equals("1048576") ? "2^20" : "2^24";
-            rows.add(row("memcpy " + label, copyGbs, "GB/s", "reference", 1.0));
-            addBandwidth(rows, s, "add", n, label, 12 * size, copyGbs);
-            addBandwidth(rows, s, "addInPlace", n, label, 12 * size, copyGbs);
-            addBandwidth(rows, s, "exp", n, label, 8 * size, copyGbs);
-            addBandwidth(rows, s, "sum", n, label, 4 * size, copyGbs);
-        }
+        addMatmul(rows, s, "", "MatmulBenchmark", "cblasSgemm", "cblas_sgemm", "64", "256", "1024", "2048");
+        addMemoryBound(rows, s, "", "ElementwiseBenchmark", "memcpy", "memcpy", List.of("add", "addInPlace", "exp", "sum"),
+                "1048576", "16777216");
         Double tiny = s.get("TinyOpBenchmark.tinyAdd");
         Double jni = s.get("TinyOpBenchmark.jniSaxpy");
         if (tiny != null && jni != null) {
@@ -106,13 +143,17 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "ms/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " ms", mlpFb / mlpFwd));
         }
-        addOptimizer(rows, s, "Adam", "adam", "copyAdamBytes", 28);
-        addOptimizer(rows, s, "SGD momentum", "sgdMomentum", "copySgdBytes", 20);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "Adam", "adam", "copyAdamBytes", "memcpy", 28);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20);
+        addMatmul(rows, s, "cuda ", "CudaMatmulBenchmark", "cublasSgemm", "cublasSgemm", "1024", "2048", "4096");
+        addMemoryBound(rows, s, "cuda ", "CudaElementwiseBenchmark", "copy", "D2D copy", List.of("add", "addInPlace", "sum"),
+                "1048576", "16777216", "67108864");
+        addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28);
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
-                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark");
+                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda");
             if (!shown) {
                 rows.add(row(k, e.getValue(), "ns/op", "", Double.NaN));
             }
@@ -125,31 +166,59 @@ public final class BenchMain {
         return sb.toString();
     }
 
-    /** Parameters per second of one step over 10M parameters, fused and composed, against the memcpy floor. */
-    private static void addOptimizer(List<String[]> rows, Map<String, Double> s, String label, String method,
-            String floor, int bytesPerParam) {
-        Double fused = s.get("OptimizerStepBenchmark." + method + "Fused");
-        Double composed = s.get("OptimizerStepBenchmark." + method + "Composed");
-        Double copy = s.get("OptimizerStepBenchmark." + floor);
+    /** GFLOP/s of the tensor API's product of n×n float32 matrices against the library's, for each n. */
+    private static void addMatmul(List<String[]> rows, Map<String, Double> s, String prefix, String bench, String reference,
+            String referenceName, String... sizes) {
+        for (String n : sizes) {
+            Double api = s.get(bench + ".tensorMatmul[" + n + "]");
+            Double ref = s.get(bench + "." + reference + "[" + n + "]");
+            if (api != null && ref != null) {
+                double flops = 2.0 * Math.pow(Double.parseDouble(n), 3);
+                rows.add(row(prefix + "matmul n=" + n, flops / api, "GFLOP/s",
+                        referenceName + " " + fmt(flops / ref) + " GFLOP/s", ref / api));
+            }
+        }
+    }
+
+    /** For each size: the plain copy's GB/s as the reference row, then each op's GB/s as a fraction of it. */
+    private static void addMemoryBound(List<String[]> rows, Map<String, Double> s, String prefix, String bench, String copy,
+            String copyName, List<String> ops, String... sizes) {
+        for (String n : sizes) {
+            Double t = s.get(bench + "." + copy + "[" + n + "]");
+            if (t == null) {
+                continue;
+            }
+            double size = Double.parseDouble(n);
+            double copyGbs = 8 * size / t;
+            String label = "2^" + Integer.numberOfTrailingZeros(Integer.parseInt(n));
+            rows.add(row(prefix + copyName + " " + label, copyGbs, "GB/s", "reference", 1.0));
+            for (String op : ops) {
+                Double o = s.get(bench + "." + op + "[" + n + "]");
+                if (o != null) {
+                    double gbs = BYTES_PER_ELEMENT.get(op) * size / o;
+                    rows.add(row(prefix + op + " " + label, gbs, "GB/s", copyName + " " + fmt(copyGbs) + " GB/s",
+                            gbs / copyGbs));
+                }
+            }
+        }
+    }
+
+    /** Parameters per second of one step over 10M parameters, fused and composed, against the copy floor. */
+    private static void addOptimizer(List<String[]> rows, Map<String, Double> s, String bench, String label, String method,
+            String floor, String copyName, int bytesPerParam) {
+        Double fused = s.get(bench + "." + method + "Fused");
+        Double composed = s.get(bench + "." + method + "Composed");
+        Double copy = s.get(bench + "." + floor);
         double params = 10_000_000;
         if (fused != null && copy != null) {
             rows.add(row(label + " step fused", params / fused * 1e3, "Mparam/s",
-                    "floor " + fmt(params / copy * 1e3) + " Mparam/s (memcpy of " + bytesPerParam + " B/param)",
+                    "floor " + fmt(params / copy * 1e3) + " Mparam/s (" + copyName + " of " + bytesPerParam + " B/param)",
                     copy / fused));
         }
         if (fused != null && composed != null) {
             rows.add(row(label + " step composed", params / composed * 1e3, "Mparam/s",
                     "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster", copy == null ? Double.NaN
                             : copy / composed));
-        }
-    }
-
-    private static void addBandwidth(List<String[]> rows, Map<String, Double> s, String op, String n, String label,
-            double bytes, double copyGbs) {
-        Double t = s.get("ElementwiseBenchmark." + op + "[" + n + "]");
-        if (t != null) {
-            double gbs = bytes / t;
-            rows.add(row(op + " " + label, gbs, "GB/s", "memcpy " + fmt(copyGbs) + " GB/s", gbs / copyGbs));
         }
     }
 

@@ -12,8 +12,6 @@ import java.util.concurrent.Callable;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "the raw measurements as JSON on standard output, for machines")
     boolean json;
 
+    @Option(names = "--cuda", description = "the GPU set (CUDA backend against cuBLAS and device copies) instead of the CPU set")
+    boolean cuda;
+
     @Parameters(arity = "0..1", paramLabel = "REGEX",
             description = "only the benchmarks whose names match (default: all), e.g. Matmul")
     String include;
@@ -58,10 +59,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int run() throws Exception {
+        if (cuda) {
+            String why = BenchMain.cudaUnavailable();
+            if (why != null) {
+                throw new UserError("--cuda: cannot run the CUDA benchmarks: " + why);
+            }
+        }
         if (!json) {
             List<String> args = new ArrayList<>();
             if (quick) {
                 args.add("--quick");
+            }
+            if (cuda) {
+                args.add("--cuda");
             }
             if (include != null) {
                 args.add(include);
@@ -69,11 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
             BenchMain.main(args.toArray(String[]::new));
             return ExitCodes.OK;
         }
-        OptionsBuilder opts = new OptionsBuilder();
-        opts.include(include == null ? ALL : include).forks(1).warmupIterations(quick ? 2 : 3)
-                .warmupTime(TimeValue.seconds(1)).measurementIterations(quick ? 3 : 5)
-                .measurementTime(TimeValue.seconds(1)).jvmArgsAppend("-Xmx4g");
-        Collection<RunResult> results = new Runner(opts.build(),
+        Collection<RunResult> results = new Runner(BenchMain.options(quick, cuda, include == null ? ALL : include).build(),
                 OutputFormatFactory.createFormatInstance(System.err, VerboseMode.NORMAL)).run();
         PrintWriter out = spec.commandLine().getOut();
         out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(results)));

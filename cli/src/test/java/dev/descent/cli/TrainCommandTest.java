@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.bench.BenchMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -193,6 +195,17 @@ class TrainCommandTest {
         assertEquals(ExitCodes.USAGE, o.status(), o.err());
         assertTrue(o.err().contains("no benchmark matches 'NoSuchBenchmarkAnywhere'"), o.err());
         assertOneLine(o.err());
+    }
+
+    @Test
+    void theCudaBenchmarksWhereCudaCannotRunAreAOneLineError() {
+        Assumptions.assumeTrue(BenchMain.cudaUnavailable() != null, "CUDA can run here: the GPU set would run");
+        for (String[] args : List.of(new String[] {"bench", "--cuda"}, new String[] {"bench", "--cuda", "--json"})) {
+            Outcome o = descent(args);
+            assertEquals(ExitCodes.USAGE, o.status(), o.err());
+            assertTrue(o.err().contains("cannot run the CUDA benchmarks"), o.err());
+            assertOneLine(o.err());
+        }
     }
 
     private static void assertOneLine(String err) {

@@ -3,6 +3,7 @@ package dev.descent.cuda;
 import dev.descent.core.BackendUnavailableException;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.Tensor;
 import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
@@ -13,9 +14,11 @@ import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * The tensor API on an NVIDIA GPU, selected as {@code cuda}: device memory through a caching
@@ -123,6 +126,25 @@ public final class CudaBackend implements Backend {
     /** Waits until every op queued so far has run (for timing, or to surface a kernel's error). */
     public void synchronize() {
         ops().context().synchronize("synchronize");
+    }
+
+    /**
+     * The device address of a contiguous CUDA tensor's first element, for calling CUDA libraries
+     * (cuBLAS, {@code cudaMemcpyAsync}) on its memory directly, as {@code CpuBackend.address}
+     * does for BLAS. Valid while the tensor is open. The backend queues its work on a stream of
+     * its own: call {@link #synchronize()} before work on another stream reads the tensor.
+     */
+    public static Pointer address(Tensor t) {
+        t.checkOpen("CudaBackend.address");
+        StridedView v = t.stridedView();
+        if (!(v.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("CudaBackend.address: expected a tensor on cuda, got one on " + t.device());
+        }
+        if (!v.isContiguous()) {
+            throw new IllegalArgumentException("CudaBackend.address: expected a contiguous tensor, got " + t.describe()
+                    + " with strides " + Arrays.toString(v.strides()) + "; call contiguous() first");
+        }
+        return new DevicePointer(s.address(v.offset()));
     }
 
     /** The device's compute capability as major * 10 + minor (90 for an H100). */
