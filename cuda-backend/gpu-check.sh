@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Runs the CUDA backend's tests on a lent GPU machine (see ../shared/device/README.md) and
-# leaves every log and JUnit report under $OUT; with BENCH, the CUDA benchmarks too (bench's
-# dev.descent.bench.cuda: GEMM vs cuBLAS, add and sum vs a device copy, fused Adam vs its floor).
-# Prepare .device/ first, on the build machine:
+# Checks the CUDA backend on a lent GPU machine (see ../shared/device/README.md) and leaves
+# every log, JUnit report and result under $OUT. Prepare .device/ first, on the build machine:
 #   cuda-backend/prepare-gpu-check.sh
 # then one `run` call with carry [".device"] and command `bash cuda-backend/gpu-check.sh`.
-#   SYNC=0         do not synchronise after every op (default 1: a failing kernel names its op)
+#   STEPS="tests"  what to run, in order, within one call's 10 minutes (default: tests):
+#     tests  the module's tests, the whole CPU conformance suite run on CUDA among them
+#     bench  bench's dev.descent.bench.cuda (GEMM vs cuBLAS, add and sum vs a device copy, fused
+#            Adam vs its floor; 21 JMH forks, ~3 minutes estimated): $OUT/bench-table.txt, bench.json
+#     train  `descent train --backend cuda`: the default run, then the issue's Fashion-MNIST run when
+#            .device-data/fashion-mnist/ is there: $OUT/train-*/summary.json (samples per second).
+#            The data (30 MB) and .device do not fit one call's 64 MiB: run
+#            `DATA=1 cuda-backend/prepare-gpu-check.sh`, then one call with carry [".device-data"]
+#            and command `true` (ignored paths stay on the machine while it is held), then this one.
+#   SYNC=0         do not synchronise after every op in the tests (default 1: a failing kernel names its op)
 #   TESTS="A B"    the test classes to run (default: all of the module's, GPU ones included)
-#   LIMIT=480      seconds the tests may take in all
-#   BENCH=only     the benchmarks alone, no tests (21 JMH forks, ~3 minutes estimated); they
-#                  write $OUT/bench-table.txt (the ratio table), bench.json (JMH) and bench.log
-#   BENCH=1        the tests, then the benchmarks: lower LIMIT (e.g. 240) to stay within one call's 10 minutes
+#   LIMIT=480      seconds the tests may take in all; lower it (e.g. 240) with more steps
 #   BENCH_REGEX=Matmul   only the CUDA benchmarks matching it
 #   BENCH_LIMIT=300      seconds the benchmarks may take in all
+#   TRAIN_LIMIT=240      seconds each training run may take
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -56,9 +61,9 @@ libpath=$(printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -)
 export LD_LIBRARY_PATH=${libpath}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
-bench=${BENCH:-0}
+steps=" ${STEPS:-tests} "
 rc=0
-if [[ $bench != only ]]; then
+if [[ $steps == *" tests "* ]]; then
   echo "== tests"
   cp=$(ls .device/cuda/lib/*.jar | paste -sd: -)
   tests=${TESTS:-"CudaAvailabilityTest CudaBackendTest CudaProgramTest KernelSourcesTest CudaConformanceTest CudaGradientConformanceTest"}
@@ -81,7 +86,7 @@ if [[ $bench != only ]]; then
   grep -n -A200 "conformance report\|Conformance report" "$OUT/tests.log" > "$OUT/conformance-report.txt" || true
 fi
 
-if [[ $bench == 1 || $bench == only ]]; then
+if [[ $steps == *" bench "* ]]; then
   echo "== CUDA benchmarks"
   # Short JMH settings (--quick: 2 warm-up and 3 measured 1 s iterations, one fork each); no
   # descent.cuda.sync, which would time a synchronisation after every op. The forks inherit the
@@ -96,6 +101,29 @@ if [[ $bench == 1 || $bench == only ]]; then
   grep -E "^descent-bench:|Exception|Error" "$OUT/bench.log" | head -20
   sed -n '/^benchmark  /,$p' "$OUT/bench.log" | tee "$OUT/bench-table.txt"
   (( rc == 0 )) && rc=$brc
+fi
+if [[ $steps == *" train "* ]]; then
+  echo "== descent train --backend cuda"
+  # The class path has no CPU backend: a host tensor anywhere in the run fails it loudly.
+  tcp=$(ls .device/cuda/lib/*.jar .device/bench/lib/*.jar .device/train/lib/*.jar | paste -sd: -)
+  train() {
+    local name=$1
+    shift
+    timeout "${TRAIN_LIMIT:-240}" java -Ddescent.cuda.kernelCache=/tmp/descent-kernels -cp "$tcp" \
+      dev.descent.cli.Main train --backend cuda --progress plain --out "$OUT/train-$name" "$@" \
+      > "$OUT/train-$name.log" 2>&1
+    local trc=$?
+    echo "train $name exit $trc (124: timed out)"
+    tail -4 "$OUT/train-$name.log"
+    grep -E '"(test_accuracy|samples_per_second)"' "$OUT/train-$name/summary.json" 2>/dev/null
+    (( rc == 0 )) && rc=$trc
+  }
+  train default
+  if [[ -d .device-data/fashion-mnist ]]; then
+    train fashion-mnist --data .device-data/fashion-mnist --model mlp:256,128 --batch-size 128 --epochs 10
+  else
+    echo "no .device-data/fashion-mnist here: the Fashion-MNIST run is left out (see this script's head)"
+  fi
 fi
 ls /tmp/descent-kernels > "$OUT/kernel-cache.txt" 2>/dev/null || true
 exit $rc

@@ -2,12 +2,14 @@
 # Prepares .device/ (at the repository root) for gpu-check.sh on a lent GPU machine, which has
 # CUDA but no JDK, Maven or network: a packed Java runtime, the module's jar and test classes,
 # every dependency jar the CUDA tests load, and the JUnit console launcher; and, in
-# .device/bench/lib, the jars the CUDA benchmarks add to those (bench, optim, JMH).
+# .device/bench/lib, the jars the CUDA benchmarks add to those (bench, optim, JMH); in
+# .device/train/lib, those `descent train` adds (cli, train, nn, lab, JSON, charts, progress bar).
 # Usage, from the repository root or anywhere:  cuda-backend/prepare-gpu-check.sh
 #   SKIP_BUILD=1   use the jars already built instead of running Maven first
 #   POM=path       the root pom to build with (default: the repository's pom.xml)
+#   DATA=1         also copy Fashion-MNIST into .device-data/fashion-mnist (carried on its own)
 # Then a `run` call with carry [".device"] and command `bash cuda-backend/gpu-check.sh`
-# (`BENCH=only bash cuda-backend/gpu-check.sh` for the CUDA benchmarks alone).
+# (`STEPS=bench bash cuda-backend/gpu-check.sh` for the CUDA benchmarks alone; see its head).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,7 +22,7 @@ grep -qx '/.device/' .git/info/exclude 2>/dev/null || grep -qx '.device/' .gitig
   || echo '/.device/' >> .git/info/exclude
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  mvn -B -q -f "$pom" install -DskipTests -pl "$root/cuda-backend,$root/bench" -am
+  mvn -B -q -f "$pom" install -DskipTests -pl "$root/cuda-backend,$root/bench,$root/cli" -am
 fi
 if [[ ! -f $dev/jre.tgz ]]; then
   "$root/../shared/device/pack-runtime.sh" "$dev"
@@ -49,10 +51,26 @@ for j in "$dev/bench/lib"/*.jar; do
 done
 rm -f "$dev/bench/lib"/openblas-*.jar "$dev/bench/lib"/descent-cpu-backend-*.jar
 cp bench/target/descent-bench-[0-9]*.jar "$dev/bench/lib"/
+
+# `descent train --backend cuda` runs on $lib + bench/lib + train/lib, without the CPU backend too.
+rm -rf "$dev/train"
+mkdir -p "$dev/train/lib"
+mvn -B -q -f "$root/cli/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/$dev/train/lib"
+for j in "$dev/train/lib"/*.jar; do
+  if [[ -e $lib/$(basename "$j") || -e $dev/bench/lib/$(basename "$j") ]]; then
+    rm "$j"
+  fi
+done
+rm -f "$dev/train/lib"/openblas-*.jar "$dev/train/lib"/descent-cpu-backend-*.jar
+cp cli/target/descent-cli-[0-9]*.jar "$dev/train/lib"/
+if [[ "${DATA:-0}" == 1 ]]; then
+  mkdir -p .device-data/fashion-mnist
+  cp /usr/share/datasets/fashion-mnist/*-ubyte.gz .device-data/fashion-mnist/
+fi
 du -sh "$dev"
 total=$(du -sm "$dev" | cut -f1)
 if (( total > 62 )); then
   echo "prepare-gpu-check: $dev is ${total} MiB; a run carries at most 64 MiB" >&2
   exit 1
 fi
-ls "$lib" "$dev/bench/lib"
+ls "$lib" "$dev/bench/lib" "$dev/train/lib"
