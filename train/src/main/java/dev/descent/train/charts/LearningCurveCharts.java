@@ -116,6 +116,10 @@ public final class LearningCurveCharts {
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setMarkerSize(6);
         c.getStyler().setAntiAlias(true);
+        // Epochs and steps are whole numbers; without grouping and with wider spacing, thousands of
+        // steps keep their tick labels apart.
+        c.getStyler().setXAxisDecimalPattern("#");
+        c.getStyler().setXAxisTickMarkSpacingHint(90);
         return c;
     }
 
