@@ -24,6 +24,8 @@ def idx(path, header):
 
 
 def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
     seed = int(sys.argv[1])
     root = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/datasets/fashion-mnist/"
     x_train = idx(root + "/train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255
