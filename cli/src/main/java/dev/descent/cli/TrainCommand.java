@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                 "With no options: two spirals, mlp:64,64, Adam, 20 epochs on the CPU, in seconds."},
         footer = {"", "Examples:", "  descent train",
                 "  descent train --data fashion-mnist --model mlp:256,128 --optimizer adam --lr 1e-3 --batch-size 128 "
-                        + "--epochs 10",
+                        + "--epochs 10 --schedule cosine",
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)", "",
                 "Exit status: 0 done, 1 failed (file, backend, I/O), 2 wrong option or value, 3 training diverged."})
