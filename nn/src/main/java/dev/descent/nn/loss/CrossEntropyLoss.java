@@ -2,7 +2,10 @@ package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
+import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
 import dev.descent.nn.Temporaries;
+import java.util.OptionalInt;
 
 /**
  * Cross-entropy from logits, as PyTorch's {@code CrossEntropyLoss}. The input is
@@ -20,10 +23,22 @@ import dev.descent.nn.Temporaries;
  * <p>With label smoothing ε (Szegedy et al. 2016) the target becomes
  * {@code (1 − ε)·q + ε/C} (q the one-hot of y for indices), so
  * {@code ℓ_i = (1 − ε)(−log p[i, y_i]) + ε·(−(1/C) Σ_c log p[i, c])}.
+ *
+ * <p>{@link #withWeight Class weights} {@code w} and an {@link #withIgnoreIndex ignore index}
+ * follow PyTorch's {@code cross_entropy} ({@code aten/src/ATen/native/LossNLL.cpp}). For class
+ * indices {@code ℓ_i = (1 − ε)·w[y_i]·(−log p[i, y_i]) + (ε/C)·Σ_c w[c]·(−log p[i, c])}, and 0,
+ * with no gradient, where {@code y_i} is the ignore index; {@code MEAN} is
+ * {@code Σ_i ℓ_i / Σ_i w[y_i]} over the rows not ignored, so NaN (0/0, as in PyTorch) when every
+ * row is ignored. For probabilities {@code ℓ_i = −Σ_c w[c]·q̃[i, c]·log p[i, c]} (q̃ the smoothed
+ * target) and {@code MEAN} divides by N.
  */
 public final class CrossEntropyLoss implements Loss {
+    private static final String OP = "CrossEntropyLoss";
     private final Reduction reduction;
     private final double labelSmoothing;
+    private final Tensor weight;
+    private final double[] weightValues;
+    private final OptionalInt ignoreIndex;
 
     public CrossEntropyLoss() {
         this(Reduction.MEAN, 0);
@@ -35,66 +50,180 @@ public final class CrossEntropyLoss implements Loss {
 
     /** @param labelSmoothing ε in [0, 1] */
     public CrossEntropyLoss(Reduction reduction, double labelSmoothing) {
-        Check.argument(labelSmoothing >= 0 && labelSmoothing <= 1, "CrossEntropyLoss",
+        this(reduction, labelSmoothing, null, null, OptionalInt.empty());
+    }
+
+    private CrossEntropyLoss(Reduction reduction, double labelSmoothing, Tensor weight, double[] weightValues,
+            OptionalInt ignoreIndex) {
+        Check.argument(labelSmoothing >= 0 && labelSmoothing <= 1, OP,
                 "expected a label smoothing in [0, 1], got %s", labelSmoothing);
         this.reduction = reduction;
         this.labelSmoothing = labelSmoothing;
+        this.weight = weight;
+        this.weightValues = weightValues;
+        this.ignoreIndex = ignoreIndex;
+    }
+
+    /**
+     * This loss with a weight per class (PyTorch's {@code weight}): a floating {@code [C]} tensor
+     * of the input's dtype, on its device. The loss keeps its own copy, out of any scope, for as
+     * long as it lives (one tensor of C values, not one per step); the tensor given may be closed
+     * afterwards.
+     */
+    public CrossEntropyLoss withWeight(Tensor weight) {
+        Check.argument(weight.rank() == 1, OP, "expected a weight of shape [C] (one per class), got %s",
+                weight.shape());
+        Check.argument(weight.dtype().isFloating(), OP, "expected a float32 or float64 weight, got %s",
+                weight.dtype());
+        return new CrossEntropyLoss(reduction, labelSmoothing, Scope.escape(weight.copy()), weight.toDoubleArray(),
+                ignoreIndex);
+    }
+
+    /**
+     * This loss with rows whose class index is {@code index} ignored (PyTorch's
+     * {@code ignore_index}; unlike PyTorch, whose default is −100, no index is ignored unless
+     * asked). The index need not be a class: −100 is the usual choice.
+     */
+    public CrossEntropyLoss withIgnoreIndex(int index) {
+        return new CrossEntropyLoss(reduction, labelSmoothing, weight, weightValues, OptionalInt.of(index));
     }
 
     @Override
     public Variable apply(Variable input, Variable target) {
-        String op = "CrossEntropyLoss";
-        ClassLabels.checkInput(op, input);
+        ClassLabels.checkInput(OP, input);
         int n = input.size(0);
         int c = input.size(1);
-        if (ClassLabels.isLabels(target)) {
-            ClassLabels.check(op, target, n, c);
-        } else {
-            Check.argument(target.dtype() == input.dtype(), op,
-                    "expected int32/int64 class indices of shape [%d] or %s probabilities of shape [%d, %d], got %s%s",
-                    n, input.dtype(), n, c, target.dtype(), target.shape());
-            Check.argument(target.shape().equals(input.shape()), op,
-                    "expected probabilities of the input's shape %s, got %s", input.shape(), target.shape());
+        if (weight != null) {
+            Check.argument(weight.size(0) == c, OP, "expected a weight of %d entries (one per class), got %d",
+                    c, weight.size(0));
+            Check.argument(weight.dtype() == input.dtype(), OP, "expected a weight of the input's dtype %s, got %s",
+                    input.dtype(), weight.dtype());
+            Check.argument(weight.device().equals(input.device()), OP,
+                    "expected a weight on the input's device %s, got %s", input.device(), weight.device());
         }
-        Variable logp = input.logSoftmax(1);
-        Variable losses = ClassLabels.isLabels(target) ? fromLabels(logp, target) : fromProbabilities(logp, target, c);
-        Temporaries.release(logp, losses);
+        if (ClassLabels.isLabels(target)) {
+            Rows rows = rows(ClassLabels.check(OP, target, n, c, ignoreIndex));
+            Variable scored = weightedLogSoftmax(input);
+            Variable losses = fromLabels(scored, target, rows);
+            Temporaries.release(scored, losses);
+            return reduce(losses, rows);
+        }
+        Check.argument(target.dtype() == input.dtype(), OP,
+                "expected int32/int64 class indices of shape [%d] or %s probabilities of shape [%d, %d], got %s%s",
+                n, input.dtype(), n, c, target.dtype(), target.shape());
+        Check.argument(target.shape().equals(input.shape()), OP,
+                "expected probabilities of the input's shape %s, got %s", input.shape(), target.shape());
+        // As PyTorch: a negative index matches no probability row, so only a class index is refused.
+        Check.argument(ignoreIndex.orElse(-1) < 0, OP,
+                "expected int32/int64 class indices with the ignore index %d, got %s probabilities",
+                ignoreIndex.orElse(-1), target.dtype());
+        Variable scored = weightedLogSoftmax(input);
+        Variable losses = fromProbabilities(scored, target);
+        Temporaries.release(scored, losses);
         return reduction.reduce(losses);
     }
 
-    private Variable fromLabels(Variable logp, Variable labels) {
-        Variable picked = ClassLabels.pick(logp, labels);
+    /**
+     * {@code w[c]·log p[i, c]} (w = 1 without weights): every term of the loss is one of these, so
+     * weighting them once covers the picked class, the smoothing and probability targets alike.
+     */
+    private Variable weightedLogSoftmax(Variable input) {
+        Variable logp = input.logSoftmax(1);
+        if (weight == null) {
+            return logp;
+        }
+        Variable scored = logp.mul(Variable.of(weight));
+        Temporaries.release(logp, scored);
+        return scored;
+    }
+
+    /**
+     * The targets as read on the host: per row a class index that is safe to gather and 1 where
+     * the row is ignored, and the summed weight of the rows kept (MEAN's denominator).
+     */
+    private record Rows(double[] safeLabels, double[] ignored, boolean anyIgnored, double totalWeight) {
+    }
+
+    private Rows rows(long[] labels) {
+        int n = labels.length;
+        double[] safeLabels = new double[n];
+        double[] ignored = new double[n];
+        boolean anyIgnored = false;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            if (ClassLabels.isIgnored(labels[i], ignoreIndex)) {
+                ignored[i] = 1;
+                anyIgnored = true;
+            } else {
+                safeLabels[i] = labels[i];
+                total += weightValues == null ? 1 : weightValues[(int) labels[i]];
+            }
+        }
+        return new Rows(safeLabels, ignored, anyIgnored, total);
+    }
+
+    private Variable fromLabels(Variable scored, Variable labels, Rows rows) {
+        int n = scored.size(0);
+        Variable picked;
+        if (rows.anyIgnored()) {
+            try (Tensor safe = Tensor.of(scored.device(), labels.dtype(), rows.safeLabels(), n)) {
+                picked = ClassLabels.pick(scored, safe);
+            }
+        } else {
+            picked = ClassLabels.pick(scored, labels.data());
+        }
         Variable nll = picked.neg();
         Temporaries.release(picked, nll);
-        if (labelSmoothing == 0) {
-            return nll;
+        Variable losses = labelSmoothing == 0 ? nll : smoothed(scored, nll);
+        if (!rows.anyIgnored()) {
+            return losses;
         }
-        Variable meanLogp = logp.mean(1);
-        Variable uniform = meanLogp.mul(-labelSmoothing);
-        Variable hard = nll.mul(1 - labelSmoothing);
-        Variable losses = hard.add(uniform);
-        Temporaries.release(meanLogp, uniform);
-        Temporaries.release(nll, hard);
-        Temporaries.release(hard, losses);
+        // A fill, not a product with 0: the gradient reaching an ignored row stays exactly 0 even when MEAN
+        // then divides by a total weight of 0 (every row ignored), as PyTorch's masked_fill_ does.
+        Variable kept;
+        try (Tensor mask = Tensor.of(scored.device(), scored.dtype(), rows.ignored(), n)) {
+            kept = losses.maskedFill(mask, 0);
+        }
+        Temporaries.release(losses, kept);
+        return kept;
+    }
+
+    /** {@code (1 − ε)·hard_i + (ε/C)·Σ_c (−w[c]·log p[i, c])}: the uniform part of the smoothed target. */
+    private Variable smoothed(Variable scored, Variable hard) {
+        Variable sums = scored.sum(1);
+        Variable uniform = sums.mul(-labelSmoothing / scored.size(1));
+        Variable scaled = hard.mul(1 - labelSmoothing);
+        Variable losses = scaled.add(uniform);
+        Temporaries.release(sums, uniform);
+        Temporaries.release(hard, scaled);
+        Temporaries.release(scaled, losses);
         Temporaries.release(uniform, losses);
         return losses;
     }
 
-    private Variable fromProbabilities(Variable logp, Variable q, int c) {
-        Variable smoothed = q;
-        if (labelSmoothing != 0) {
-            Variable scaled = q.mul(1 - labelSmoothing);
-            smoothed = scaled.add(labelSmoothing / c);
-            Temporaries.release(scaled, smoothed);
-        }
-        Variable products = smoothed.mul(logp);
+    /** {@code −Σ_c q[i, c]·w[c]·log p[i, c]}, smoothed as for class indices (so q̃ is never formed). */
+    private Variable fromProbabilities(Variable scored, Variable q) {
+        Variable products = q.mul(scored);
         Variable sums = products.sum(1);
-        Variable losses = sums.neg();
-        if (smoothed != q) {
-            Temporaries.release(smoothed, products);
-        }
+        Variable hard = sums.neg();
         Temporaries.release(products, sums);
-        Temporaries.release(sums, losses);
-        return losses;
+        Temporaries.release(sums, hard);
+        return labelSmoothing == 0 ? hard : smoothed(scored, hard);
+    }
+
+    /**
+     * MEAN over class indices divides by the summed weight of the rows kept, not by N (as
+     * PyTorch). Without weights or ignored rows that is N: the plain mean, so unweighted runs
+     * compute exactly what they did before weights existed.
+     */
+    private Variable reduce(Variable losses, Rows rows) {
+        if (reduction != Reduction.MEAN || (weight == null && !rows.anyIgnored())) {
+            return reduction.reduce(losses);
+        }
+        Variable sum = losses.sum();
+        Variable mean = sum.div(rows.totalWeight());
+        Temporaries.release(losses, sum);
+        Temporaries.release(sum, mean);
+        return mean;
     }
 }

@@ -24,7 +24,7 @@ public final class NllLoss implements Loss {
         String op = "NllLoss";
         ClassLabels.checkInput(op, input);
         ClassLabels.check(op, target, input.size(0), input.size(1));
-        Variable picked = ClassLabels.pick(input, target);
+        Variable picked = ClassLabels.pick(input, target.data());
         Variable losses = picked.neg();
         Temporaries.release(picked, losses);
         return reduction.reduce(losses);
