@@ -11,8 +11,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * {@code summary.json}: how the run ended, its final losses and accuracies, its throughput and
- * wall time, and the exact configuration that made it.
+ * {@code summary.json}: how the run ended, its final losses and accuracies (those of its last
+ * complete epoch), its throughput and wall time, and the exact configuration that made it.
  */
 final class RunSummary {
     private RunSummary() {
@@ -28,12 +28,11 @@ final class RunSummary {
         s.put("steps", r.steps());
         EpochRecord last = r.lastEpoch();
         ObjectNode fin = s.putObject("final");
-        if (last != null) {
-            MetricsFiles.put(fin, "train_loss", last.trainLoss());
-            MetricsFiles.put(fin, "train_accuracy", last.trainAccuracy());
-            MetricsFiles.put(fin, "test_loss", last.testLoss());
-            MetricsFiles.put(fin, "test_accuracy", last.testAccuracy());
-        }
+        // null throughout when a step budget ended the run before its first epoch was complete
+        MetricsFiles.put(fin, "train_loss", last == null ? Double.NaN : last.trainLoss());
+        MetricsFiles.put(fin, "train_accuracy", last == null ? Double.NaN : last.trainAccuracy());
+        MetricsFiles.put(fin, "test_loss", last == null ? Double.NaN : last.testLoss());
+        MetricsFiles.put(fin, "test_accuracy", last == null ? Double.NaN : last.testAccuracy());
         double best = Double.NaN;
         for (EpochRecord e : r.history().epochs()) {
             if (!(e.testAccuracy() <= best)) {

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
                 "  descent train --data fashion-mnist --model mlp:256,128 --optimizer adam --lr 1e-3 --batch-size 128 "
                         + "--epochs 10 --schedule cosine",
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
-                "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)", "",
+                "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
+                "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)", "",
                 "Exit status: 0 done, 1 failed (file, backend, I/O), 2 wrong option or value, 3 training diverged."})
 public final class TrainCommand implements Callable<Integer> {
     static final String CHECKPOINT = "checkpoint.ckpt";
@@ -106,6 +107,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
 
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+            description = "stop after N optimiser steps over the run, inside an epoch if need be (default: 0, off)")
+    long maxSteps;
+
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
             description = "stop when the test loss has not improved for N epochs (default: 0, off)")
     int patience;
@@ -135,7 +140,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where the files go (default: runs/<data>)")
     Path out;
 
-    @Option(names = "--resume", description = "continue the run in --out from its checkpoint; --epochs may be raised")
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "also write the checkpoint every N steps inside epochs (default: 0, only after each epoch)")
+    long checkpointEvery;
+
+    @Option(names = "--resume", description = "continue the run in --out from its checkpoint; --epochs, --max-steps "
+            + "and --checkpoint-every may change")
     boolean resume;
 
     @Option(names = "--progress", defaultValue = "auto",
@@ -169,8 +179,8 @@ public final class TrainCommand implements Callable<Integer> {
                 Path checkpoint = dir.resolve(CHECKPOINT);
                 Trainer.Builder b = Trainer.builder(net, new CrossEntropyLoss(), opt, loader).test(split.test())
                         .clipNorm(clipNorm)
-                        .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0))
-                        .checkpoint(checkpoint).generator("dropout", dropoutGen)
+                        .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0, maxSteps))
+                        .checkpoint(checkpoint).checkpointEvery(checkpointEvery).generator("dropout", dropoutGen)
                         .metadata("config", runDefining(config).toString())
                         .callback(new MetricsCallback(dir, Path.of(data).getFileName().toString(), false))
                         .callback(progressCallback());
@@ -199,6 +209,8 @@ public final class TrainCommand implements Callable<Integer> {
         require(dropout >= 0 && dropout < 1, "--dropout: expected a probability in [0, 1), got " + dropout);
         require(lr == null || lr > 0, "--lr: expected a rate > 0, got " + lr);
         require(clipNorm >= 0, "--clip-norm: expected a norm >= 0 (0: off), got " + clipNorm);
+        require(maxSteps >= 0, "--max-steps: expected steps >= 0 (0: off), got " + maxSteps);
+        require(checkpointEvery >= 0, "--checkpoint-every: expected steps >= 0 (0: off), got " + checkpointEvery);
         require(patience >= 0, "--patience: expected epochs >= 0 (0: off), got " + patience);
         require(threads == null || threads >= 1, "--threads: expected at least 1, got " + threads);
         require(backend.equals("cpu") || backend.equals("cuda"), "--backend: expected cpu or cuda, got '" + backend + "'");
@@ -250,6 +262,8 @@ public final class TrainCommand implements Callable<Integer> {
         c.put("batch_size", batchSize);
         c.put("drop_last", dropLast);
         c.put("epochs", epochs);
+        c.put("max_steps", maxSteps);
+        c.put("checkpoint_every", checkpointEvery);
         c.put("patience", patience);
         c.put("loss_tolerance", lossTolerance);
         c.put("grad_tolerance", gradTolerance);
@@ -275,7 +289,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** The settings that make a run what it is: all but those that may change on resuming. */
     static ObjectNode runDefining(ObjectNode config) {
         ObjectNode c = config.deepCopy();
-        c.remove(List.of("epochs", "patience", "loss_tolerance", "grad_tolerance", "threads", "backend"));
+        c.remove(List.of("epochs", "max_steps", "checkpoint_every", "patience", "loss_tolerance", "grad_tolerance",
+                "threads", "backend"));
         return c;
     }
 
@@ -305,9 +320,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (r.diverged()) {
             out.flush();
             System.err.println("descent train: " + r.message());
-        } else if (last != null) {
-            out.printf("done (%s): %d steps in %.1f s, %.0f samples/s; test loss %.4f, test accuracy %.4f%n",
-                    r.message(), r.steps(), r.wallSeconds(), r.samplesPerSecond(), last.testLoss(), last.testAccuracy());
+        } else {
+            // a step budget may end a run before its first epoch is complete
+            String test = last == null ? "" : String.format("; test loss %.4f, test accuracy %.4f", last.testLoss(),
+                    last.testAccuracy());
+            out.printf("done (%s): %d steps in %.1f s, %.0f samples/s%s%n", r.message(), r.steps(), r.wallSeconds(),
+                    r.samplesPerSecond(), test);
         }
         out.println("metrics: " + dir.resolve("metrics.csv") + ", " + dir.resolve("steps.csv") + ", "
                 + dir.resolve("metrics.jsonl"));

@@ -78,6 +78,45 @@ class TrainCommandTest {
         assertEquals(lossColumns(straight.resolve("metrics.csv")), lossColumns(resumed.resolve("metrics.csv")));
     }
 
+    @Test
+    void aStepBudgetStopsARunInsideAnEpochAndResumingWithoutOneFinishesIt() throws IOException {
+        Path straight = dir.resolve("straight");
+        Path budget = dir.resolve("budget");
+        assertEquals(ExitCodes.OK, train(straight, "--model", "mlp:8", "--epochs", "3").status());
+        // 2,000 spirals in batches of 32: 63 steps per epoch, so step 80 is the 17th of epoch 2
+        Outcome stopped = train(budget, "--model", "mlp:8", "--epochs", "2", "--max-steps", "80",
+                "--checkpoint-every", "25");
+        assertEquals(ExitCodes.OK, stopped.status(), stopped.err());
+        JsonNode summary = new ObjectMapper().readTree(budget.resolve("summary.json").toFile());
+        assertEquals("max_steps", summary.get("status").asText());
+        assertEquals(80, summary.get("steps").asInt());
+        assertEquals(1, summary.get("epochs").asInt());
+        assertTrue(summary.get("message").asText().contains("17 of its 63 batches"), summary.toString());
+        assertEquals(80, summary.get("config").get("max_steps").asInt());
+
+        Outcome o = train(budget, "--model", "mlp:8", "--epochs", "3", "--resume");
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        summary = new ObjectMapper().readTree(budget.resolve("summary.json").toFile());
+        assertEquals("max_epochs", summary.get("status").asText());
+        assertEquals(189, summary.get("steps").asInt());
+        assertEquals(lossColumns(straight.resolve("steps.csv")), lossColumns(budget.resolve("steps.csv")));
+        assertEquals(lossColumns(straight.resolve("metrics.csv")), lossColumns(budget.resolve("metrics.csv")));
+    }
+
+    @Test
+    void aStepBudgetShorterThanAnEpochLeavesTheFinalMetricsNull() throws IOException {
+        Path out = dir.resolve("short");
+        Outcome o = train(out, "--model", "mlp:8", "--max-steps", "5");
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        assertTrue(o.out().contains("done (") && o.out().contains("5 steps"), o.out());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("max_steps", summary.get("status").asText());
+        assertEquals(0, summary.get("epochs").asInt());
+        assertEquals(5, summary.get("steps").asInt());
+        assertTrue(summary.get("final").get("test_accuracy").isNull(), summary.toString());
+        assertTrue(summary.get("best_test_accuracy").isNull(), summary.toString());
+    }
+
     /** Every CSV column but the timing ones (wall time and throughput differ run to run). */
     private static List<String> lossColumns(Path csv) throws IOException {
         List<String> rows = new ArrayList<>();
@@ -163,6 +202,7 @@ class TrainCommandTest {
         for (String[] args : List.of(new String[] {"train", "--bogus"}, new String[] {"train", "--epochs", "0"},
                 new String[] {"train", "--lr", "abc"}, new String[] {"train", "--optimizer", "sgdd"},
                 new String[] {"train", "--model", "cnn:3"}, new String[] {"train", "--schedule", "step:2"},
+                new String[] {"train", "--max-steps", "-1"}, new String[] {"train", "--checkpoint-every", "-5"},
                 new String[] {"train", "--data", dir.resolve("nowhere").toString()}, new String[] {"frobnicate"})) {
             Outcome o = descent(args);
             assertEquals(ExitCodes.USAGE, o.status(), String.join(" ", args) + ": " + o.err());

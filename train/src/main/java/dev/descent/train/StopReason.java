@@ -13,5 +13,7 @@ public enum StopReason {
     /** A loss or a gradient norm was not finite: the run diverged and was stopped. */
     DIVERGED,
     /** A callback asked the trainer to stop. */
-    STOPPED_BY_CALLBACK
+    STOPPED_BY_CALLBACK,
+    /** It took the number of optimiser steps it was given, perhaps in the middle of an epoch. */
+    MAX_STEPS
 }

@@ -49,14 +49,20 @@ import java.util.Map;
  * <p><b>Divergence.</b> A loss or gradient norm that is NaN or infinite stops the run at once
  * with {@link StopReason#DIVERGED} and a message that names the epoch, step and learning rate
  * and suggests a smaller one (seed 000: too large a learning rate makes the loss grow without
- * bound). No checkpoint is written after the last good epoch, so it stays intact.
+ * bound). No checkpoint is written after the diverged step, so the last good one stays intact.
+ *
+ * <p><b>Step budget.</b> {@link StopRules#maxSteps()} is checked after every step, so a run may
+ * stop inside an epoch ({@link StopReason#MAX_STEPS}); that epoch then has no record (its steps
+ * have), and a later {@code fit()} of a run with a larger budget finishes it.
  *
  * <p><b>Checkpoints and resuming.</b> After each epoch the model's weights, the optimiser's
  * state, the schedule's counter or the plateau reducer's counters, the registered generators' states
  * (dropout masks, say), the early-stopping state and the metrics so far are written atomically to one file
- * ({@link CheckpointFile}). {@link #restore} puts them back into a freshly built model,
- * optimiser and schedule; since the loader's order for epoch e depends only on its seed and e,
- * the resumed run then takes exactly the steps an uninterrupted run takes.
+ * ({@link CheckpointFile}); so they are every {@link Builder#checkpointEvery} steps inside an epoch,
+ * and where the step budget stops a run inside one, with that epoch's progress (its batches done
+ * and running sums). {@link #restore} puts them back into a freshly built model, optimiser and
+ * schedule; since the loader's order for epoch e depends only on its seed and e, the resumed run
+ * then takes exactly the steps an uninterrupted run takes, skipping the batches already done.
  *
  * <p><b>Memory.</b> Each step runs inside a {@code Scope}; the graph is freed by backward, so
  * the loop runs in constant memory.
@@ -76,6 +82,7 @@ public final class Trainer {
     private final double clipNorm;
     private final StopRules stopRules;
     private final Path checkpoint;
+    private final long checkpointEvery;
     private final Map<String, Generator> generators;
     private final Map<String, String> metadata;
     private final List<TrainingCallback> callbacks;
@@ -87,6 +94,10 @@ public final class Trainer {
     private double bestWatched = Double.POSITIVE_INFINITY;
     private int epochsWithoutImprovement;
     private volatile String stopRequest;
+    /** The epoch under way: set while it runs and when the run stopped inside it; null at an epoch boundary. */
+    private EpochProgress epochInProgress;
+    /** Where the run stood when its checkpoint was last written or restored (null: not yet); a divergence names it. */
+    private String lastCheckpoint;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -100,6 +111,7 @@ public final class Trainer {
         this.clipNorm = b.clipNorm;
         this.stopRules = b.stopRules;
         this.checkpoint = b.checkpoint;
+        this.checkpointEvery = b.checkpointEvery;
         this.generators = new LinkedHashMap<>(b.generators);
         this.metadata = new LinkedHashMap<>(b.metadata);
         this.callbacks = List.copyOf(b.callbacks);
@@ -158,11 +170,12 @@ public final class Trainer {
 
     // ---------------------------------------------------------------- the run
 
-    /** Trains until a stop rule holds or the run diverges (continuing a restored run). */
+    /** Trains until a stop rule holds or the run diverges (continuing a restored run, inside an epoch if need be). */
     public TrainingResult fit() throws IOException {
         long start = System.nanoTime();
-        long trainNanos = 0;
-        long trainExamples = 0;
+        // the throughput of this call's steps only, not of an epoch in progress's earlier ones
+        long trainNanos = epochInProgress == null ? 0 : -epochInProgress.trainNanos;
+        long trainExamples = epochInProgress == null ? 0 : -epochInProgress.examples;
         stopRequest = null;
         for (TrainingCallback c : callbacks) {
             c.onTrainStart(this);
@@ -174,11 +187,15 @@ public final class Trainer {
                 result = finish(reason, describe(reason), start, trainNanos, trainExamples);
                 break;
             }
-            EpochOutcome o = runEpoch(epochsDone + 1);
-            trainNanos += o.nanos;
+            EpochProgress o = runEpoch();
+            trainNanos += o.trainNanos;
             trainExamples += o.examples;
             if (o.divergence != null) {
                 result = finish(StopReason.DIVERGED, o.divergence, start, trainNanos, trainExamples);
+                break;
+            }
+            if (o.batchesDone < train.batchesPerEpoch()) {  // the step budget ran out inside the epoch
+                result = finish(StopReason.MAX_STEPS, describe(StopReason.MAX_STEPS), start, trainNanos, trainExamples);
                 break;
             }
             completeEpoch(o);
@@ -195,31 +212,24 @@ public final class Trainer {
         return new TrainingResult(reason, message, epochsDone, stepsDone, wall, rate, history);
     }
 
-    /** What one epoch's steps measured. */
-    private static final class EpochOutcome {
-        int epoch;
-        double lossSum;
-        long correct;
-        long examples;
-        double gradNormSum;
-        int steps;
-        double lastLr;
-        long nanos;
-        long startNanos;
-        String divergence;
-    }
-
-    private EpochOutcome runEpoch(int epoch) {
-        EpochOutcome o = new EpochOutcome();
-        o.epoch = epoch;
-        o.startNanos = System.nanoTime();
+    /**
+     * Runs the epoch under way, or the next one, until its last batch, a divergence or the end of
+     * the step budget.
+     */
+    private EpochProgress runEpoch() throws IOException {
+        if (epochInProgress == null) {
+            epochInProgress = new EpochProgress(epochsDone + 1);
+        }
+        EpochProgress o = epochInProgress;
+        int epoch = o.epoch;
+        int batches = train.batchesPerEpoch();
         for (TrainingCallback c : callbacks) {
-            c.onEpochStart(this, epoch, train.batchesPerEpoch());
+            c.onEpochStart(this, epoch, batches);
         }
         model.train();
         List<Variable> params = optimizer.params();
         boolean classification = train.dataset().isClassification();
-        for (Batch batch : train.epoch(epoch - 1)) {
+        for (Batch batch : train.epoch(epoch - 1, o.batchesDone)) {
             long t0 = System.nanoTime();
             StepRecord record;
             try (batch; Scope scope = Scope.open()) {
@@ -252,37 +262,48 @@ public final class Trainer {
                     }
                 }
             }
-            o.nanos += System.nanoTime() - t0;
+            o.trainNanos += System.nanoTime() - t0;
             history.add(record);
             stepsDone = record.step();
+            boolean budgetEnds = false;
+            if (o.divergence == null) {
+                o.add(record);
+                // at the epoch's last batch the end-of-epoch checkpoint and stop rules take over
+                boolean inside = o.batchesDone < batches;
+                budgetEnds = inside && budgetSpent();
+                if (checkpoint != null && inside
+                        && (budgetEnds || checkpointEvery > 0 && stepsDone % checkpointEvery == 0)) {
+                    writeCheckpoint();
+                }
+            }
             for (TrainingCallback c : callbacks) {
                 c.onStep(this, record);
             }
-            if (o.divergence != null) {
+            if (o.divergence != null || budgetEnds) {
                 return o;
             }
-            o.steps++;
-            o.examples += batch.size();
-            o.lossSum += record.loss() * batch.size();
-            o.gradNormSum += record.gradNorm();
-            o.lastLr = record.lr();
         }
         return o;
     }
 
+    private boolean budgetSpent() {
+        return stopRules.maxSteps() > 0 && stepsDone >= stopRules.maxSteps();
+    }
+
     private String divergence(String what, int epoch, long step, double lr) {
-        String last = checkpoint != null && epochsDone > 0 ? "; the last good checkpoint (" + checkpoint + ", epoch "
-                + epochsDone + ") is intact" : "";
+        String last = lastCheckpoint != null ? "; the last good checkpoint (" + checkpoint + ", " + lastCheckpoint
+                + ") is intact" : "";
         return "training diverged: " + what + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
                 + "); try a smaller learning rate, e.g. " + (lr / 10) + last;
     }
 
-    private void completeEpoch(EpochOutcome o) throws IOException {
+    private void completeEpoch(EpochProgress o) throws IOException {
         double trainLoss = o.lossSum / o.examples;
         double trainAcc = train.dataset().isClassification() ? (double) o.correct / o.examples : Double.NaN;
         Evaluation eval = test == null ? new Evaluation(Double.NaN, Double.NaN)
                 : Evaluation.of(model, loss, test, evalChunk);
         epochsDone = o.epoch;
+        epochInProgress = null;
         if (scheduler != null && scheduleUnit == ScheduleUnit.EPOCH) {
             scheduler.step();
         }
@@ -298,10 +319,10 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - o.startNanos) / 1e9;
         EpochRecord record = new EpochRecord(o.epoch, stepsDone, trainLoss, trainAcc, eval.loss(), eval.accuracy(),
-                o.gradNormSum / o.steps, o.lastLr, seconds, o.examples / (o.nanos / 1e9));
+                o.gradNormSum / o.batchesDone, o.lastLr, seconds, o.examples / (o.trainNanos / 1e9));
         history.add(record);
         if (checkpoint != null) {
-            saveCheckpoint(checkpoint);
+            writeCheckpoint();
         }
         for (TrainingCallback c : callbacks) {
             c.onEpochEnd(this, record);
@@ -315,6 +336,9 @@ public final class Trainer {
         }
         if (epochsDone >= stopRules.maxEpochs()) {
             return StopReason.MAX_EPOCHS;
+        }
+        if (budgetSpent()) {
+            return StopReason.MAX_STEPS;
         }
         if (last == null) {
             return null;
@@ -342,21 +366,42 @@ public final class Trainer {
             case NO_IMPROVEMENT -> "the " + (test == null ? "training" : "test") + " loss has not improved for "
                     + epochsWithoutImprovement + " epoch(s) (best " + bestWatched + ")";
             case STOPPED_BY_CALLBACK -> stopRequest + " (after epoch " + epochsDone + ")";
+            case MAX_STEPS -> "took the budget of " + stopRules.maxSteps() + " step(s), stopping at step " + stepsDone
+                    + (epochInProgress == null ? " after epoch " + epochsDone : " in epoch " + epochInProgress.epoch
+                    + " after " + epochInProgress.batchesDone + " of its " + train.batchesPerEpoch() + " batches");
             case DIVERGED -> "diverged";
         };
     }
 
     // ---------------------------------------------------------------- checkpoints
 
-    /** Writes the run's state to {@code path} atomically (done after every epoch when a checkpoint path is set). */
+    /**
+     * Writes the run's state to {@code path} atomically, with the epoch in progress's when there is
+     * one (done after every epoch, and inside epochs as {@link Builder#checkpointEvery} and the step
+     * budget ask, when a checkpoint path is set).
+     */
     public void saveCheckpoint(Path path) throws IOException {
         Map<String, long[]> gens = new LinkedHashMap<>();
         generators.forEach((name, g) -> gens.put(name, g.state()));
-        TrainerState state = new TrainerState(epochsDone, stepsDone, scheduler == null ? -1 : scheduler.count(),
-                plateau == null ? null : plateau.state(), gens, bestWatched, epochsWithoutImprovement, loaderSettings(), history, metadata);
+        TrainerState state = new TrainerState(epochsDone, stepsDone,
+                epochInProgress == null ? null : epochInProgress.snapshot(), scheduler == null ? -1 : scheduler.count(),
+                plateau == null ? null : plateau.state(), gens, bestWatched, epochsWithoutImprovement, loaderSettings(),
+                history, metadata);
         byte[] weights = SafeTensors.encode(model.namedState(), Map.of("format", "pt", "epoch",
                 Integer.toString(epochsDone)));
         new CheckpointFile(weights, optimizer.saveState(), TrainerStateJson.toJson(state)).write(path);
+    }
+
+    private void writeCheckpoint() throws IOException {
+        saveCheckpoint(checkpoint);
+        lastCheckpoint = position();
+    }
+
+    /** Where the run stands: "epoch 2" after it, "step 130, 5 of 8 batches into epoch 3" inside one. */
+    private String position() {
+        return epochInProgress == null ? "epoch " + epochsDone : "step " + stepsDone + ", "
+                + epochInProgress.batchesDone + " of " + train.batchesPerEpoch() + " batches into epoch "
+                + epochInProgress.epoch;
     }
 
     private TrainerState.LoaderSettings loaderSettings() {
@@ -398,6 +443,11 @@ public final class Trainer {
             throw new CheckpointException(path + ": the checkpoint was made " + (plateau == null ? "with" : "without")
                     + " a plateau reducer, this run has " + (plateau == null ? "none" : "one"));
         }
+        TrainerState.PartialEpoch partial = state.epochInProgress();
+        if (partial != null && (partial.batchesDone() < 0 || partial.batchesDone() > train.batchesPerEpoch())) {
+            throw new CheckpointException(path + ": the checkpoint's epoch in progress has " + partial.batchesDone()
+                    + " batches done, expected 0 to " + train.batchesPerEpoch());
+        }
         try (SafeTensorsContent weights = SafeTensors.decode(file.weights(), path + "!" + CheckpointFile.WEIGHTS)) {
             try {
                 model.loadState(weights.tensors());
@@ -420,6 +470,8 @@ public final class Trainer {
         state.generators().forEach((name, s) -> generators.get(name).restore(s));
         epochsDone = state.epochsDone();
         stepsDone = state.stepsDone();
+        epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
+        lastCheckpoint = path.equals(checkpoint) ? position() : null;
         bestWatched = state.bestWatched();
         epochsWithoutImprovement = state.epochsWithoutImprovement();
         history.clear();
@@ -448,6 +500,7 @@ public final class Trainer {
         private double clipNorm;
         private StopRules stopRules = StopRules.epochs(10);
         private Path checkpoint;
+        private long checkpointEvery;
         private final Map<String, Generator> generators = new LinkedHashMap<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private final List<TrainingCallback> callbacks = new ArrayList<>();
@@ -500,6 +553,17 @@ public final class Trainer {
         /** Writes a checkpoint to {@code path} after every epoch. */
         public Builder checkpoint(Path path) {
             this.checkpoint = path;
+            return this;
+        }
+
+        /**
+         * With a {@link #checkpoint} path, writes the checkpoint after every {@code steps}
+         * optimiser steps (counted over the run) inside epochs too, so that a long epoch can be
+         * resumed from its middle (0, the default: only after epochs).
+         */
+        public Builder checkpointEvery(long steps) {
+            Check.argument(steps >= 0, "Trainer.checkpointEvery", "expected steps >= 0 (0: off), got %d", steps);
+            this.checkpointEvery = steps;
             return this;
         }
 

@@ -14,11 +14,14 @@ public interface TrainingCallback {
     default void onTrainStart(Trainer trainer) {
     }
 
-    /** Before epoch {@code epoch} (from 1), which will take {@code steps} steps. */
+    /**
+     * Before epoch {@code epoch} (from 1), which takes {@code steps} steps; also before a run
+     * continues an epoch it stopped inside (restored from a checkpoint written there).
+     */
     default void onEpochStart(Trainer trainer, int epoch, int steps) {
     }
 
-    /** After each optimiser step. */
+    /** After each optimiser step (and the checkpoint written there, if one is due). */
     default void onStep(Trainer trainer, StepRecord step) {
     }
 

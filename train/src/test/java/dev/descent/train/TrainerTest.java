@@ -3,6 +3,7 @@ package dev.descent.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,13 @@ import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
 import dev.descent.train.data.GeneratedData;
 import dev.descent.train.metrics.EpochRecord;
+import dev.descent.train.metrics.MetricsCallback;
+import dev.descent.train.metrics.MetricsFiles;
+import dev.descent.train.progress.ProgressCallback;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,6 +103,85 @@ class TrainerTest {
                     .stopRules(StopRules.epochs(100).withPatience(3, 0)).build().fit();
             assertEquals(StopReason.NO_IMPROVEMENT, r.reason(), r.message());
             assertEquals(4, r.epochs(), "the first epoch sets the best loss, three more fail to improve it");
+        }
+    }
+
+    @Test
+    void aStepBudgetStopsTheRunInsideAnEpochWithoutARecordOfIt() throws IOException {
+        try (Dataset data = GeneratedData.threePointProblem(DType.FLOAT64);
+             Linear model = zeroLinearModel();
+             SGD sgd = new SGD(model.parameters(), 0.01, 0)) {
+            Trainer t = Trainer.builder(model, new MseLoss(), sgd, new DataLoader(data, 1, 3))
+                    .stopRules(StopRules.epochs(10).withMaxSteps(7)).build();
+            TrainingResult r = t.fit();
+            assertEquals(StopReason.MAX_STEPS, r.reason(), r.message());
+            assertEquals(7, r.steps());
+            assertEquals(7, r.history().steps().size());
+            assertEquals(2, r.epochs(), "three steps per epoch: step 7 is the first of epoch 3");
+            assertEquals(2, r.history().epochs().size(), "no record of the partial epoch");
+            assertEquals(3, r.history().steps().get(6).epoch());
+            assertTrue(r.message().contains("step 7") && r.message().contains("epoch 3")
+                    && r.message().contains("1 of its 3 batches"), r.message());
+
+            double[] w = model.weight().data().toDoubleArray();
+            TrainingResult again = t.fit();
+            assertEquals(StopReason.MAX_STEPS, again.reason(), "the budget is spent: it stops at once");
+            assertEquals(7, again.steps());
+            assertEquals(7, again.history().steps().size());
+            assertArrayEquals(w, model.weight().data().toDoubleArray());
+        }
+    }
+
+    @Test
+    void aStepBudgetEndingWithAnEpochCompletesThatEpoch() throws IOException {
+        try (Dataset data = GeneratedData.threePointProblem(DType.FLOAT64);
+             Linear model = zeroLinearModel();
+             SGD sgd = new SGD(model.parameters(), 0.01, 0)) {
+            TrainingResult r = Trainer.builder(model, new MseLoss(), sgd, new DataLoader(data, 1, 3))
+                    .stopRules(StopRules.epochs(10).withMaxSteps(6)).build().fit();
+            assertEquals(StopReason.MAX_STEPS, r.reason(), r.message());
+            assertEquals(2, r.epochs());
+            assertEquals(6, r.lastEpoch().steps());
+            assertTrue(r.message().contains("after epoch 2"), r.message());
+        }
+    }
+
+    @Test
+    void aStepBudgetSmallerThanAnEpochEndsTheRunWithNoEpochRecordAndItsFilesStillWritten() throws IOException {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (Dataset data = GeneratedData.threePointProblem(DType.FLOAT64);
+             Linear model = zeroLinearModel();
+             SGD sgd = new SGD(model.parameters(), 0.01, 0)) {
+            TrainingResult r = Trainer.builder(model, new MseLoss(), sgd, new DataLoader(data, 1, 3))
+                    .stopRules(StopRules.epochs(10).withMaxSteps(2))
+                    .callback(new MetricsCallback(dir, "budget", true))
+                    .callback(new ProgressCallback(new PrintStream(console, true, StandardCharsets.UTF_8), false))
+                    .build().fit();
+            assertEquals(StopReason.MAX_STEPS, r.reason(), r.message());
+            assertEquals(0, r.epochs());
+            assertEquals(2, r.steps());
+            assertNull(r.lastEpoch());
+            assertTrue(r.history().epochs().isEmpty());
+            assertTrue(r.message().contains("in epoch 1 after 2 of its 3 batches"), r.message());
+            assertEquals(1, Files.readAllLines(dir.resolve(MetricsFiles.EPOCHS_CSV)).size(), "only the header");
+            assertEquals(3, Files.readAllLines(dir.resolve(MetricsFiles.STEPS_CSV)).size(), "the header and two steps");
+            assertTrue(Files.isRegularFile(dir.resolve("step-loss.png")));
+            assertFalse(Files.exists(dir.resolve("loss.png")), "no epoch, no epoch chart");
+            assertEquals("", console.toString(StandardCharsets.UTF_8), "no epoch line to print");
+        }
+    }
+
+    @Test
+    void negativeStepBudgetsAndCheckpointIntervalsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StopRules.epochs(1).withMaxSteps(-1));
+        assertTrue(e.getMessage().contains("maxSteps >= 0") && e.getMessage().contains("-1"), e.getMessage());
+        try (Dataset reg = GeneratedData.threePointProblem(DType.FLOAT32);
+             Linear model = new Linear(2, 1, new Generator(0));
+             SGD sgd = new SGD(model.parameters())) {
+            Trainer.Builder b = Trainer.builder(model, new MseLoss(), sgd, new DataLoader(reg, 3, 0));
+            e = assertThrows(IllegalArgumentException.class, () -> b.checkpointEvery(-2));
+            assertTrue(e.getMessage().contains("steps >= 0") && e.getMessage().contains("-2"), e.getMessage());
         }
     }
 

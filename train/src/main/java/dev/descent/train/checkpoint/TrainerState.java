@@ -10,6 +10,8 @@ import java.util.Map;
  *
  * @param epochsDone completed epochs
  * @param stepsDone optimiser steps taken
+ * @param epochInProgress epoch {@code epochsDone + 1} when the checkpoint was written inside it,
+ *     or null at an epoch boundary
  * @param scheduleCount the learning-rate schedule's counter, or -1 without a schedule
  * @param plateau the plateau reducer's counters, or null without one
  * @param generators each registered generator's {@code state()}, by name
@@ -19,12 +21,30 @@ import java.util.Map;
  * @param history the metrics so far
  * @param metadata the caller's own strings (the CLI keeps its configuration here)
  */
-public record TrainerState(int epochsDone, long stepsDone, long scheduleCount, ReduceLrOnPlateau.State plateau,
-        Map<String, long[]> generators,
+public record TrainerState(int epochsDone, long stepsDone, PartialEpoch epochInProgress, long scheduleCount,
+        ReduceLrOnPlateau.State plateau, Map<String, long[]> generators,
         double bestWatched, int epochsWithoutImprovement, LoaderSettings loader, MetricsHistory history,
         Map<String, String> metadata) {
 
     /** The loader settings that fix the order of the examples. */
     public record LoaderSettings(int batchSize, boolean shuffle, boolean dropLast, long seed, int examples) {
+    }
+
+    /**
+     * How far an epoch had got: its batches done (one optimiser step each) and the sums its
+     * record is made from, so that a resumed run finishes it with the record an uninterrupted run
+     * makes.
+     *
+     * @param batchesDone the epoch's batches done
+     * @param lossSum Σ batch loss × batch size over them
+     * @param correct their examples classified right
+     * @param examples their examples
+     * @param gradNormSum Σ global gradient norm over their steps
+     * @param lastLr the learning rate of the last of them
+     * @param trainNanos the time their steps took
+     * @param elapsedNanos the time since the epoch started (timing only: it need not repeat)
+     */
+    public record PartialEpoch(int batchesDone, double lossSum, long correct, long examples, double gradNormSum,
+            double lastLr, long trainNanos, long elapsedNanos) {
     }
 }

@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * {@link TrainerState} as JSON. Doubles are stored as their IEEE bit patterns in hex where they
- * must come back bit for bit (the watched loss) and as JSON numbers in the history (Java's
- * shortest round-trip decimal form, so they come back exactly too); NaN is null.
+ * must come back bit for bit (the watched loss, an epoch in progress's sums) and as JSON numbers
+ * in the history (Java's shortest round-trip decimal form, so they come back exactly too); NaN is
+ * null. {@code epoch_in_progress} is present only for a checkpoint written inside an epoch, so a
+ * file without it is one written at an epoch boundary, as every file before it was.
  */
 public final class TrainerStateJson {
     /** The version of this layout. */
@@ -29,6 +31,18 @@ public final class TrainerStateJson {
         n.put("format", FORMAT);
         n.put("epochs_done", s.epochsDone());
         n.put("steps_done", s.stepsDone());
+        if (s.epochInProgress() != null) {
+            TrainerState.PartialEpoch e = s.epochInProgress();
+            ObjectNode p = n.putObject("epoch_in_progress");
+            p.put("batches_done", e.batchesDone());
+            p.put("loss_sum_bits", bits(e.lossSum()));
+            p.put("correct", e.correct());
+            p.put("examples", e.examples());
+            p.put("grad_norm_sum_bits", bits(e.gradNormSum()));
+            p.put("last_lr_bits", bits(e.lastLr()));
+            p.put("train_nanos", e.trainNanos());
+            p.put("elapsed_nanos", e.elapsedNanos());
+        }
         n.put("schedule_count", s.scheduleCount());
         if (s.plateau() != null) {
             ObjectNode p = n.putObject("plateau");
@@ -120,13 +134,19 @@ public final class TrainerStateJson {
                 history.add(new StepRecord(a.get(0).asLong(), a.get(1).asInt(), getDouble(a, 2), getDouble(a, 3),
                         getDouble(a, 4), a.get(5).asInt()));
             }
+            JsonNode ip = n.get("epoch_in_progress");
+            TrainerState.PartialEpoch partial = ip == null ? null : new TrainerState.PartialEpoch(
+                    ip.required("batches_done").asInt(), fromBits(ip.required("loss_sum_bits")),
+                    ip.required("correct").asLong(), ip.required("examples").asLong(),
+                    fromBits(ip.required("grad_norm_sum_bits")), fromBits(ip.required("last_lr_bits")),
+                    ip.required("train_nanos").asLong(), ip.required("elapsed_nanos").asLong());
             JsonNode p = n.get("plateau");
             ReduceLrOnPlateau.State plateau = p == null ? null : new ReduceLrOnPlateau.State(
                     fromBits(p.required("best_bits")), p.required("bad_epochs").asInt(),
                     p.required("cooldown_left").asInt());
             Map<String, String> meta = new LinkedHashMap<>();
             n.path("metadata").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
-            return new TrainerState(n.required("epochs_done").asInt(), n.required("steps_done").asLong(),
+            return new TrainerState(n.required("epochs_done").asInt(), n.required("steps_done").asLong(), partial,
                     n.required("schedule_count").asLong(), plateau, gens, fromBits(n.required("best_watched_bits")),
                     n.required("epochs_without_improvement").asInt(), loader, history, meta);
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -119,9 +119,20 @@ public final class DataLoader {
 
     /** The batches of epoch {@code epoch}, each made when the iterator reaches it. */
     public Iterable<Batch> epoch(int epoch) {
+        return epoch(epoch, 0);
+    }
+
+    /**
+     * The batches of epoch {@code epoch} from batch {@code first} (from 0) on, each made when the
+     * iterator reaches it; the earlier ones are skipped without being gathered (a run resumed in
+     * the middle of an epoch).
+     */
+    public Iterable<Batch> epoch(int epoch, int first) {
+        Check.argument(first >= 0 && first <= batchesPerEpoch(), "DataLoader.epoch",
+                "expected a first batch from 0 to %d, got %d", batchesPerEpoch(), first);
         List<int[]> plan = batchIndices(epoch);
         return () -> new Iterator<>() {
-            private int next;
+            private int next = first;
 
             @Override
             public boolean hasNext() {

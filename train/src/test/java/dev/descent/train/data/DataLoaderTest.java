@@ -92,6 +92,23 @@ class DataLoaderTest {
     }
 
     @Test
+    void anEpochFromALaterBatchYieldsTheSameBatchesAsTheWholeEpochFromThere() {
+        DataLoader loader = new DataLoader(data, 3, 7);
+        List<int[]> all = loader.batchIndices(2);
+        int number = 2;
+        for (Batch b : loader.epoch(2, 2)) {
+            try (b) {
+                assertEquals(number, b.number());
+                assertArrayEquals(all.get(number), b.indices(), "batch " + number);
+                number++;
+            }
+        }
+        assertEquals(loader.batchesPerEpoch(), number);
+        assertFalse(loader.epoch(2, loader.batchesPerEpoch()).iterator().hasNext(), "nothing after the last batch");
+        assertThrows(IllegalArgumentException.class, () -> loader.epoch(2, loader.batchesPerEpoch() + 1));
+    }
+
+    @Test
     void withoutShufflingEveryEpochVisitsTheDatasetInOrder() {
         DataLoader loader = new DataLoader(data, 4, false, false, 1);
         List<int[]> batches = loader.batchIndices(3);
