@@ -137,6 +137,11 @@ public final class Trainer {
         return stepsDone;
     }
 
+    /** Batches of the epoch under way already done: 0 at an epoch's start, more when continuing one stopped inside. */
+    public int batchesDoneInEpoch() {
+        return epochInProgress == null ? 0 : epochInProgress.batchesDone;
+    }
+
     public Module model() {
         return model;
     }

@@ -128,6 +128,8 @@ class ResumeTest {
             assertEquals("resume test", resumed.trainer.restore(ckpt).get("note"));
             assertEquals(epochsAtCheckpoint, resumed.trainer.epochsDone());
             assertEquals(stepsAtCheckpoint, resumed.trainer.stepsDone());
+            assertEquals(stepsAtCheckpoint - (long) epochsAtCheckpoint * resumed.trainer.loader().batchesPerEpoch(),
+                    resumed.trainer.batchesDoneInEpoch(), "batches of the epoch under way already done");
             TrainingResult r = resumed.trainer.fit();
             assertEquals(StopReason.MAX_EPOCHS, r.reason());
             assertEquals(EPOCHS, r.epochs());

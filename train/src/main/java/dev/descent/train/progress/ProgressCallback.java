@@ -33,6 +33,8 @@ public final class ProgressCallback implements TrainingCallback {
     private long epochStart;
     private long lastLine;
     private long examples;
+    /** Examples of the epoch done before this run continued it (from a checkpoint written inside it). */
+    private long examplesBefore;
 
     /** @param bar draw a progress bar (a terminal) rather than plain lines */
     public ProgressCallback(PrintStream out, boolean bar) {
@@ -59,7 +61,9 @@ public final class ProgressCallback implements TrainingCallback {
     @Override
     public void onEpochStart(Trainer trainer, int epoch, int steps) {
         stepsInEpoch = steps;
-        stepInEpoch = 0;
+        stepInEpoch = trainer.batchesDoneInEpoch();
+        // every batch but an epoch's last is full, so the batches done give the examples done
+        examplesBefore = (long) stepInEpoch * trainer.loader().batchSize();
         examples = 0;
         epochStart = System.nanoTime();
         lastLine = epochStart;
@@ -67,7 +71,7 @@ public final class ProgressCallback implements TrainingCallback {
             progress = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + maxEpochs)
                     .setInitialMax(trainer.loader().examplesPerEpoch()).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                     .setUnit(" samples", 1).showSpeed().setUpdateIntervalMillis(200).clearDisplayOnFinish()
-                    .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+                    .setConsumer(new ConsoleProgressBarConsumer(out)).startsFrom(examplesBefore, Duration.ZERO).build();
         }
     }
 
@@ -86,7 +90,7 @@ public final class ProgressCallback implements TrainingCallback {
             lastLine = now;
             double seconds = (now - epochStart) / 1e9;
             double rate = examples / seconds;
-            double eta = (trainer.loader().examplesPerEpoch() - examples) / rate;
+            double eta = (trainer.loader().examplesPerEpoch() - examplesBefore - examples) / rate;
             out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %.0f samples/s  ETA %s%n", step.epoch(),
                     maxEpochs, stepInEpoch, stepsInEpoch, step.loss(), rate, duration(eta));
         }
