@@ -53,9 +53,8 @@ public record ModelSpec(List<Integer> hidden) {
     }
 
     /** The network for {@code inputs} features and {@code outputs} classes. */
-    public Module build(int inputs, int outputs, String activation, String initScheme, boolean batchNorm,
+    public Module build(int inputs, int outputs, String activation, InitScheme initScheme, boolean batchNorm,
             double dropout, Generator init, Generator dropoutGen) {
-        checkInit(initScheme);
         Sequential net = new Sequential();
         int in = inputs;
         for (int h : hidden) {
@@ -73,18 +72,30 @@ public record ModelSpec(List<Integer> hidden) {
         return net;
     }
 
-    /** Fails with a one-line error unless {@code scheme} is pytorch, xavier or he. */
-    public static void checkInit(String scheme) {
-        if (!List.of("pytorch", "xavier", "he").contains(scheme.toLowerCase(Locale.ROOT))) {
-            throw new UserError("--init: expected pytorch, xavier or he, got '" + scheme + "'");
+    /** How every linear layer starts (see the class comment). */
+    public enum InitScheme {
+        PYTORCH, XAVIER, HE;
+
+        /** {@code pytorch}, {@code xavier} or {@code he}, any case; else a one-line error. */
+        public static InitScheme parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--init: expected pytorch, xavier or he, got '" + text + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    private static Linear initialised(Linear layer, String scheme, Generator gen) {
-        return switch (scheme.toLowerCase(Locale.ROOT)) {
-            case "xavier" -> layer.initXavierFanIn(gen);
-            case "he" -> layer.initHe(gen);
-            default -> layer;
+    private static Linear initialised(Linear layer, InitScheme scheme, Generator gen) {
+        return switch (scheme) {
+            case PYTORCH -> layer;
+            case XAVIER -> layer.initXavierFanIn(gen);
+            case HE -> layer.initHe(gen);
         };
     }
 

@@ -45,7 +45,7 @@ public sealed interface ScheduleSpec {
     record OnPlateau(int patience, double factor) implements ScheduleSpec {
         @Override
         public void attach(Trainer.Builder run, Optimizer optimizer) {
-            run.reduceLrOnPlateau(new ReduceLrOnPlateau(optimizer, false, factor, patience, 1e-4, 0, 0));
+            run.reduceLrOnPlateau(new ReduceLrOnPlateau(optimizer, patience, factor));
         }
     }
 

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -169,8 +168,8 @@ public final class TrainCommand implements Callable<Integer> {
             Generator initGen = new Generator(seed + 1);
             Generator dropoutGen = new Generator(seed + 2);
             ModelSpec spec = ModelSpec.parse(model);
-            try (Module net = spec.build(split.train().featureCount(), split.train().classes(), activation, init,
-                    batchNorm, dropout, initGen, dropoutGen);
+            try (Module net = spec.build(split.train().featureCount(), split.train().classes(), activation,
+                    ModelSpec.InitScheme.parse(init), batchNorm, dropout, initGen, dropoutGen);
                  Optimizer opt = OptimizerSpec.build(optimizer, net.parameters(), nan(lr), nan(momentum),
                          nan(weightDecay), hyper)) {
                 DataLoader loader = new DataLoader(split.train(), batchSize, true, dropLast, seed + 3);
@@ -219,7 +218,7 @@ public final class TrainCommand implements Callable<Integer> {
         require(!resume || out != null || Files.isDirectory(Path.of("runs", data)),
                 "--resume: give --out DIR, the directory of the run to continue");
         ModelSpec.parse(model);
-        ModelSpec.checkInit(init);
+        ModelSpec.InitScheme.parse(init);
     }
 
     private static void require(boolean ok, String message) {
@@ -248,7 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
         c.put("data", data);
         c.put("model", ModelSpec.parse(model).toString());
         c.put("activation", activation);
-        c.put("init", init.toLowerCase(Locale.ROOT));
+        c.put("init", ModelSpec.InitScheme.parse(init).toString());
         c.put("batch_norm", batchNorm);
         c.put("dropout", dropout);
         c.put("optimizer", optimizer);

@@ -43,7 +43,12 @@ public final class ReduceLrOnPlateau {
 
     /** With PyTorch's defaults, watching a loss. */
     public ReduceLrOnPlateau(Optimizer optimizer) {
-        this(optimizer, false, 0.1, 10, 1e-4, 0, 0);
+        this(optimizer, 10, 0.1);
+    }
+
+    /** Watching a loss, with {@code patience} and {@code factor} given and PyTorch's other defaults. */
+    public ReduceLrOnPlateau(Optimizer optimizer, int patience, double factor) {
+        this(optimizer, false, factor, patience, 1e-4, 0, 0);
     }
 
     /** Records one epoch's metric; returns true when it reduced the learning rate. */
