@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.math3.special.Erf;
 
 /**
  * A plain-Java backend for autograd's own tests (named {@code reference}): every element a
@@ -137,6 +138,12 @@ public final class ReferenceBackend implements Backend {
             case RECIPROCAL -> 1 / v;
             case SIGMOID -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
             case TANH -> Math.tanh(v);
+            case EXPM1 -> Math.expm1(v);
+            case ERF -> Erf.erf(v);
+            case GELU -> v < -40 ? -0.0 : 0.5 * v * Erf.erfc(-v / Math.sqrt(2));
+            case SOFTPLUS -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+            case SIN -> Math.sin(v);
+            case COS -> Math.cos(v);
         };
     }
 

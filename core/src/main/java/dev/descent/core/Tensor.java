@@ -446,6 +446,36 @@ public final class Tensor implements AutoCloseable {
         return unary(UnaryOp.TANH);
     }
 
+    /** {@code e^x - 1}, accurate for small x. */
+    public Tensor expm1() {
+        return unary(UnaryOp.EXPM1);
+    }
+
+    /** The error function {@code erf x = 2/√π ∫₀ˣ e^(-t²) dt}. */
+    public Tensor erf() {
+        return unary(UnaryOp.ERF);
+    }
+
+    /** The exact GELU {@code x Φ(x) = x/2 · erfc(-x/√2)} (PyTorch's {@code gelu}, approximate='none'). */
+    public Tensor gelu() {
+        return unary(UnaryOp.GELU);
+    }
+
+    /** {@code ln(1 + e^x)}, computed as {@code max(x, 0) + log1p(e^-|x|)} so it never overflows. */
+    public Tensor softplus() {
+        return unary(UnaryOp.SOFTPLUS);
+    }
+
+    /** {@code sin x} (radians). */
+    public Tensor sin() {
+        return unary(UnaryOp.SIN);
+    }
+
+    /** {@code cos x} (radians). */
+    public Tensor cos() {
+        return unary(UnaryOp.COS);
+    }
+
     /** {@code max(x, 0)}; NaN stays NaN. */
     public Tensor relu() {
         return unary(UnaryOp.RELU);

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every launch the host code makes, checked without a GPU against the kernel it names: the
@@ -98,8 +99,9 @@ class KernelSignaturesTest {
     }
 
     /** kernel name -> parameter sizes, for one source file. */
-    private static Map<String, int[]> signatures(String cpp, Path dir, String file) throws Exception {
-        Process p = new ProcessBuilder(cpp, "-P", "-x", "c++", "-I", dir.toString(), dir.resolve(file).toString())
+    private static Map<String, int[]> signatures(String cpp, Path dir, Path generated, String file) throws Exception {
+        Process p = new ProcessBuilder(cpp, "-P", "-x", "c++", "-I", dir.toString(), "-I", generated.toString(),
+                dir.resolve(file).toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -132,14 +134,14 @@ class KernelSignaturesTest {
     }
 
     @Test
-    void everyLaunchMatchesItsKernelsSignature() throws Exception {
+    void everyLaunchMatchesItsKernelsSignature(@TempDir Path generated) throws Exception {
         String cpp = preprocessor();
         assumeTrue(cpp != null, "no C preprocessor (cpp) on the PATH");
         Path dir = Path.of(System.getProperty("descent.native.dir", "../native")).resolve("cuda");
         assumeTrue(Files.isDirectory(dir), "kernel sources not found at " + dir.toAbsolutePath());
         Map<String, Map<String, int[]>> byFile = new HashMap<>();
         for (String f : KernelSources.FILES) {
-            byFile.put(f, signatures(cpp, dir, f));
+            byFile.put(f, signatures(cpp, dir, KernelSourcesTest.writeGeneratedHeader(generated), f));
         }
 
         Recorder r = new Recorder();
