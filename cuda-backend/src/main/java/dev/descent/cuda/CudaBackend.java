@@ -11,6 +11,7 @@ import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -42,11 +43,12 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            GatherKernels gather, CublasGemm gemm, FusedOptimizerKernels optimizers, ProgramKernels programs) {
+            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, FusedOptimizerKernels optimizers, ProgramKernels programs) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
-            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new GatherKernels(c), new CublasGemm(c, e, c::allocate),
+            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
+                    new GatherKernels(c), new CublasGemm(c, e, c::allocate),
                     new FusedOptimizerKernels(c), new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
         }
     }
@@ -214,6 +216,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
         ops().reductions().reduce(op, x, axes, out);
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        ops().softmax().softmax(op, x, axis, out);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -165,6 +166,12 @@ class KernelSignaturesTest {
                 StridedView big = view(t, 1 << 20);
                 red.reduce(op, big, new int[] {0}, view(arg ? DType.INT64 : t, 1));
             }
+            if (t.isFloating()) {
+                SoftmaxKernels sm = new SoftmaxKernels(r);
+                for (SoftmaxOp op : SoftmaxOp.values()) {
+                    sm.softmax(op, v, 1, op == SoftmaxOp.LOGSUMEXP ? view(t, 3, 1) : v);
+                }
+            }
             GatherKernels.launch(r, v, 1, view(DType.INT32, 3, 4), v, 0x20000);
             GatherKernels.launch(r, v, 0, view(DType.INT64, 3, 4), v, 0x20000);
             if (t.isFloating()) {
@@ -177,6 +184,7 @@ class KernelSignaturesTest {
             }
         }
         assertFalse(r.launches.isEmpty());
+        assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("softmax_")), "softmax was exercised");
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("arg_reduce_partials_")),
                 "the split reductions were exercised");
         for (Launch l : r.launches) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.descent.core.DType;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.UnaryOp;
 import java.io.File;
 import java.io.IOException;
@@ -71,7 +72,7 @@ class KernelSourcesTest {
         List<String> failures = new ArrayList<>();
         for (Path cu : sources()) {
             List<String> cmd = new ArrayList<>(List.of(nvcc, "-fatbin", "-std=c++17", "-Werror", "all-warnings",
-                    "-I", generated.toString()));
+                    "-I", nativeDir().toString(), "-I", generated.toString()));
             for (String arch : ARCHS) {
                 cmd.add("-gencode");
                 cmd.add("arch=compute_" + arch + ",code=sm_" + arch);
@@ -154,6 +155,13 @@ class KernelSourcesTest {
         for (ReduceOp op : ReduceOp.values()) {
             assertEquals(op.ordinal(), defines.get("RED_" + op.name()), "RED_" + op.name());
         }
+        Matcher sm = Pattern.compile("#define SM_(\\w+) (\\d+)").matcher(KernelSources.read("softmax.cu"));
+        int found = 0;
+        while (sm.find()) {
+            assertEquals(SoftmaxOp.valueOf(sm.group(1)).ordinal(), Integer.parseInt(sm.group(2)), "SM_" + sm.group(1));
+            found++;
+        }
+        assertEquals(SoftmaxOp.values().length, found, "softmax.cu defines every SoftmaxOp");
         for (DType t : DType.values()) {
             assertEquals(t.ordinal(), defines.get("DT_" + t.name()), "DT_" + t.name());
         }
