@@ -4,7 +4,6 @@ import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
-import dev.descent.nn.Temporaries;
 import java.util.OptionalInt;
 
 /** Integer class labels: the checks on them (an ignore index allowed), and picking each row's entry at its label. */
@@ -56,7 +55,6 @@ final class ClassLabels {
             picked = values.gather(1, column);
         }
         Variable flat = picked.reshape(n);
-        Temporaries.release(picked, flat);
         return flat;
     }
 }

@@ -4,7 +4,6 @@ import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
-import dev.descent.nn.Temporaries;
 import java.util.OptionalInt;
 
 /**
@@ -105,7 +104,6 @@ public final class CrossEntropyLoss implements Loss {
             Rows rows = rows(ClassLabels.check(OP, target, n, c, ignoreIndex));
             Variable scored = weightedLogSoftmax(input);
             Variable losses = fromLabels(scored, target, rows);
-            Temporaries.release(scored, losses);
             return reduce(losses, rows);
         }
         Check.argument(target.dtype() == input.dtype(), OP,
@@ -119,7 +117,6 @@ public final class CrossEntropyLoss implements Loss {
                 ignoreIndex.orElse(-1), target.dtype());
         Variable scored = weightedLogSoftmax(input);
         Variable losses = fromProbabilities(scored, target);
-        Temporaries.release(scored, losses);
         return reduction.reduce(losses);
     }
 
@@ -133,7 +130,6 @@ public final class CrossEntropyLoss implements Loss {
             return logp;
         }
         Variable scored = logp.mul(Variable.of(weight));
-        Temporaries.release(logp, scored);
         return scored;
     }
 
@@ -173,7 +169,6 @@ public final class CrossEntropyLoss implements Loss {
             picked = ClassLabels.pick(scored, labels.data());
         }
         Variable nll = picked.neg();
-        Temporaries.release(picked, nll);
         Variable losses = labelSmoothing == 0 ? nll : smoothed(scored, nll);
         if (!rows.anyIgnored()) {
             return losses;
@@ -184,7 +179,6 @@ public final class CrossEntropyLoss implements Loss {
         try (Tensor mask = Tensor.of(scored.device(), scored.dtype(), rows.ignored(), n)) {
             kept = losses.maskedFill(mask, 0);
         }
-        Temporaries.release(losses, kept);
         return kept;
     }
 
@@ -194,10 +188,6 @@ public final class CrossEntropyLoss implements Loss {
         Variable uniform = sums.mul(-labelSmoothing / scored.size(1));
         Variable scaled = hard.mul(1 - labelSmoothing);
         Variable losses = scaled.add(uniform);
-        Temporaries.release(sums, uniform);
-        Temporaries.release(hard, scaled);
-        Temporaries.release(scaled, losses);
-        Temporaries.release(uniform, losses);
         return losses;
     }
 
@@ -206,8 +196,6 @@ public final class CrossEntropyLoss implements Loss {
         Variable products = q.mul(scored);
         Variable sums = products.sum(1);
         Variable hard = sums.neg();
-        Temporaries.release(products, sums);
-        Temporaries.release(sums, hard);
         return labelSmoothing == 0 ? hard : smoothed(scored, hard);
     }
 
@@ -222,8 +210,6 @@ public final class CrossEntropyLoss implements Loss {
         }
         Variable sum = losses.sum();
         Variable mean = sum.div(rows.totalWeight());
-        Temporaries.release(losses, sum);
-        Temporaries.release(sum, mean);
         return mean;
     }
 }

@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 
 /**
  * Negative log-likelihood of class labels given log-probabilities, as PyTorch's
@@ -24,9 +23,6 @@ public final class NllLoss implements Loss {
         String op = "NllLoss";
         ClassLabels.checkInput(op, input);
         ClassLabels.check(op, target, input.size(0), input.size(1));
-        Variable picked = ClassLabels.pick(input, target.data());
-        Variable losses = picked.neg();
-        Temporaries.release(picked, losses);
-        return reduction.reduce(losses);
+        return reduction.reduce(ClassLabels.pick(input, target.data()).neg());
     }
 }
