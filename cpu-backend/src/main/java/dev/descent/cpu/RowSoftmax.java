@@ -128,7 +128,7 @@ final class RowSoftmax {
         for (int c = 0; c < len; c += CHUNK) {
             int n = Math.min(CHUNK, len - c);
             x.get(xo + c, s.x, 0, n);
-            m = Math.max(m, max(s.x, n, s.f1));
+            m = Math.max(m, SimdLoop.call(max, s.x, s.f5, null, null, null, null, 0, n));
         }
         if (Float.isNaN(m) || Float.isInfinite(m)) {
             double[] v = new double[len];
@@ -146,9 +146,7 @@ final class RowSoftmax {
         for (int c = 0; c < len; c += CHUNK) {
             int n = Math.min(CHUNK, len - c);
             x.get(xo + c, s.x, 0, n);
-            for (int i = 0; i < n; i++) {
-                s.x[i] -= m;
-            }
+            SimdLoop.call(subtract, s.x, null, null, null, null, null, m, n);
             FloatKernels.exp(s.x, s.out, n, s);
             if (op == SoftmaxOp.SOFTMAX) {
                 out.put(oo + c, s.out, 0, n);
@@ -163,7 +161,7 @@ final class RowSoftmax {
                     }
                 }
             }
-            rest += sum(s.out, n, s.f1);
+            rest += SimdLoop.call(sum, s.out, s.f5, null, null, null, null, 0, n);
         }
         switch (op) {
             case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p(rest)));
@@ -172,10 +170,9 @@ final class RowSoftmax {
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     x.get(xo + c, s.x, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        s.out[i] = (s.x[i] - m) - l;
-                    }
-                    out.put(oo + c, s.out, 0, n);
+                    SimdLoop.call(subtract, s.x, null, null, null, null, null, m, n);
+                    SimdLoop.call(subtract, s.x, null, null, null, null, null, l, n);
+                    out.put(oo + c, s.x, 0, n);
                 }
             }
             case SOFTMAX -> {
@@ -183,12 +180,34 @@ final class RowSoftmax {
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     out.get(oo + c, s.out, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        s.out[i] *= inverse;
-                    }
+                    SimdLoop.call(multiply, s.out, null, null, null, null, null, inverse, n);
                     out.put(oo + c, s.out, 0, n);
                 }
             }
+        }
+    }
+
+    // The row's loops, run through SimdLoop.call (see SimdLoop for why).
+    private static SimdLoop max = (a, b, c, d, i, j, k, n) -> max(a, n, b);
+    private static SimdLoop sum = (a, b, c, d, i, j, k, n) -> sum(a, n, b);
+    private static SimdLoop subtract = (a, b, c, d, i, j, k, n) -> {
+        subtract(a, k, n);
+        return 0f;
+    };
+    private static SimdLoop multiply = (a, b, c, d, i, j, k, n) -> {
+        multiply(a, k, n);
+        return 0f;
+    };
+
+    private static void subtract(float[] v, float k, int n) {
+        for (int i = 0; i < n; i++) {
+            v[i] -= k;
+        }
+    }
+
+    private static void multiply(float[] v, float k, int n) {
+        for (int i = 0; i < n; i++) {
+            v[i] *= k;
         }
     }
 
