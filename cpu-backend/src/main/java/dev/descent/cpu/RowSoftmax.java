@@ -213,10 +213,16 @@ final class RowSoftmax {
 
     /** The largest of {@code v[0..n)} (NaN if any is NaN), by pairwise halving in {@code work}. */
     static float max(float[] v, int n, float[] work) {
-        int size = Integer.highestOneBit(Math.max(n - 1, 1)) << 1;
-        System.arraycopy(v, 0, work, 0, n);
-        java.util.Arrays.fill(work, n, size, Float.NEGATIVE_INFINITY);
-        for (int h = size >> 1; h >= 1; h >>= 1) {
+        if (n == 1) {
+            return v[0];
+        }
+        // The first level reads v itself: pairs (i, i + h) below n - h, the unpaired rest copied.
+        int h = Integer.highestOneBit(n - 1);
+        for (int i = 0; i < n - h; i++) {
+            work[i] = Math.max(v[i], v[i + h]);
+        }
+        System.arraycopy(v, n - h, work, n - h, 2 * h - n);
+        for (h >>= 1; h >= 1; h >>= 1) {
             for (int i = 0; i < h; i++) {
                 work[i] = Math.max(work[i], work[i + h]);
             }
@@ -226,10 +232,15 @@ final class RowSoftmax {
 
     /** The sum of {@code v[0..n)} by pairwise halving in {@code work}: error at most log2(n) roundings per term. */
     static float sum(float[] v, int n, float[] work) {
-        int size = Integer.highestOneBit(Math.max(n - 1, 1)) << 1;
-        System.arraycopy(v, 0, work, 0, n);
-        java.util.Arrays.fill(work, n, size, 0f);
-        for (int h = size >> 1; h >= 1; h >>= 1) {
+        if (n == 1) {
+            return v[0];
+        }
+        int h = Integer.highestOneBit(n - 1);
+        for (int i = 0; i < n - h; i++) {
+            work[i] = v[i] + v[i + h];
+        }
+        System.arraycopy(v, n - h, work, n - h, 2 * h - n);
+        for (h >>= 1; h >= 1; h >>= 1) {
             for (int i = 0; i < h; i++) {
                 work[i] += work[i + h];
             }
