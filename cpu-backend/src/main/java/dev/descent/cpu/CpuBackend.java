@@ -3,13 +3,11 @@ package dev.descent.cpu;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
-import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -210,9 +208,20 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Every set in one parallel loop, each program compiled once to a Java loop over chunks
+     * ({@link ProgramKernel}): float64 programs in double, float32 programs in float with each
+     * step rounded as its tensor op rounds it.
+     */
     @Override
-    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        ProgramKernel.run(program, tensors, scalars);
+    public boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
+        if (sets.isEmpty()) {
+            return true;
+        }
+        if (!sets.get(0)[0].dtype().isFloating()) {
+            return false;
+        }
+        ProgramKernel.run(program, sets, scalars);
         return true;
     }
 
@@ -245,16 +254,5 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
-    }
-
-    @Override
-    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return FusedOptimizerKernels.sgd(u, params, grads, buffers);
-    }
-
-    @Override
-    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return FusedOptimizerKernels.adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
     }
 }

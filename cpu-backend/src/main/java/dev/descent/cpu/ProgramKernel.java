@@ -1,70 +1,111 @@
 package dev.descent.cpu;
 
+import dev.descent.core.DType;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.StridedView;
-import java.util.Arrays;
+import java.util.List;
 
 /**
- * Runs an {@link ElementwiseProgram} in one pass over its tensors: each thread takes a range,
- * and for every chunk of it reads the tensors into registers, runs the steps on the chunk
- * (each step a tight loop of {@link ChunkMath}), and stores the results. The registers of a
- * chunk stay in cache, so memory is read and written once, whatever the program's length.
+ * Runs an {@link ElementwiseProgram} over a list of tensor sets in one pass and one parallel
+ * loop: the elements of all sets are numbered one after another, each thread takes a range of
+ * that numbering (so one optimiser step over a model's parameters is one split, not one per
+ * parameter), and for every chunk of a set in its range it reads the tensors the program reads
+ * into Java arrays, runs the program's compiled loop ({@link ProgramCompiler}) on the chunk,
+ * and writes the stored tensors back. A chunk's arrays stay in the first-level cache, so each
+ * tensor is read and written once, whatever the program's length.
+ *
+ * <p>Precision ({@link ProgramCompiler}): float64 programs in double; float32 programs in float,
+ * each step rounded as the tensor op of that name rounds it, so the fused and composed forms
+ * of a float32 update give the same bits.
  */
 final class ProgramKernel {
+    /** Elements per chunk: 1 KiB per float32 tensor, so a program's chunks fit the first-level cache. */
+    static final int CHUNK = 256;
+
     private ProgramKernel() {
     }
 
-    static void run(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        long[][] strides = new long[tensors.length][];
-        for (int i = 0; i < tensors.length; i++) {
-            strides[i] = tensors[i].strides();
+    static void run(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
+        int nt = program.tensors();
+        DType dtype = sets.get(0)[0].dtype();
+        Layout[] layouts = new Layout[sets.size()];
+        long[] start = new long[sets.size() + 1];
+        for (int s = 0; s < layouts.length; s++) {
+            StridedView[] set = sets.get(s);
+            if (set.length != nt) {
+                throw new IllegalArgumentException("runProgram: the program reads " + nt + " tensors, set " + s
+                        + " has " + set.length);
+            }
+            long[][] strides = new long[nt][];
+            for (int k = 0; k < nt; k++) {
+                strides[k] = set[k].strides();
+            }
+            layouts[s] = Layout.of(set[0].shape(), strides);
+            start[s + 1] = start[s] + layouts[s].numel;
         }
-        Layout layout = Layout.of(tensors[0].shape(), strides);
-        if (layout.numel == 0) {
+        long total = start[layouts.length];
+        if (total == 0) {
             return;
         }
-        CpuThreads.parallelFor(layout.numel, CpuThreads.GRAIN, Elementwise.CHUNK,
-                (from, to) -> runRange(program, tensors, scalars, layout, from, to));
-    }
-
-    private static void runRange(ElementwiseProgram program, StridedView[] tensors, double[] scalars, Layout layout,
-            long from, long to) {
-        int chunk = (int) Math.min(Elementwise.CHUNK, to - from);
-        int nt = program.tensors();
-        double[][] reg = new double[program.registers()][chunk];
-        for (int s = 0; s < program.scalars(); s++) {
-            // Scalars stay in double: a float32 tensor's values are rounded once, on store.
-            Arrays.fill(reg[nt + s], scalars[s]);
-        }
-        Access[] access = new Access[nt];
-        Layout.Cursor[] read = new Layout.Cursor[nt];
-        for (int i = 0; i < nt; i++) {
-            access[i] = ((CpuStorage) tensors[i].storage()).access();
-            read[i] = layout.cursor(i, tensors[i].offset(), from);
-        }
-        var stores = program.stores();
-        Layout.Cursor[] write = new Layout.Cursor[stores.size()];
-        for (int k = 0; k < write.length; k++) {
-            int t = stores.get(k).tensor();
-            write[k] = layout.cursor(t, tensors[t].offset(), from);
-        }
-        var steps = program.steps();
-        int first = nt + program.scalars();
-        for (long pos = from; pos < to; pos += chunk) {
-            int n = (int) Math.min(chunk, to - pos);
-            for (int i = 0; i < nt; i++) {
-                read[i].read(access[i], reg[i], n);
+        ProgramCompiler.ChunkLoop loop = ProgramCompiler.loop(program, dtype == DType.FLOAT32);
+        boolean[] live = program.liveRegisters();
+        CpuThreads.parallelFor(total, CpuThreads.GRAIN, CHUNK, (from, to) -> {
+            Object[] chunks = new Object[nt];
+            for (ElementwiseProgram.Store st : program.stores()) {
+                chunks[st.tensor()] = array(dtype);
             }
-            for (int s = 0; s < steps.size(); s++) {
-                ElementwiseProgram.Step step = steps.get(s);
-                if (step.unary() != null) {
-                    ChunkMath.unary(step.unary(), reg[step.a()], reg[first + s], n);
-                } else {
-                    ChunkMath.binary(step.binary(), reg[step.a()], reg[step.b()], reg[first + s], n);
+            for (int k = 0; k < nt; k++) {
+                if (live[k] && chunks[k] == null) {
+                    chunks[k] = array(dtype);
                 }
             }
-            for (int k = 0; k < write.length; k++) {
-                write[k].write(access[stores.get(k).tensor()], reg[stores.get(k).register()], n);
+            int s = 0;
+            while (start[s + 1] <= from) {
+                s++;
+            }
+            for (; s < layouts.length && start[s] < to; s++) {
+                long lo = Math.max(from, start[s]) - start[s];
+                long hi = Math.min(to, start[s + 1]) - start[s];
+                if (hi > lo) {
+                    runSet(program, live, loop, sets.get(s), layouts[s], scalars, chunks, lo, hi);
+                }
+            }
+        });
+    }
+
+    private static Object array(DType dtype) {
+        return dtype == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
+    }
+
+    /** Elements [lo, hi) of one set, chunk by chunk. */
+    private static void runSet(ElementwiseProgram program, boolean[] live, ProgramCompiler.ChunkLoop loop,
+            StridedView[] set, Layout layout, double[] scalars, Object[] chunks, long lo, long hi) {
+        int nt = set.length;
+        Access[] access = new Access[nt];
+        Layout.Cursor[] read = new Layout.Cursor[nt];
+        for (int k = 0; k < nt; k++) {
+            access[k] = ((CpuStorage) set[k].storage()).access();
+            if (live[k]) {
+                read[k] = layout.cursor(k, set[k].offset(), lo);
+            }
+        }
+        List<ElementwiseProgram.Store> stores = program.stores();
+        Layout.Cursor[] write = new Layout.Cursor[stores.size()];
+        for (int j = 0; j < write.length; j++) {
+            int t = stores.get(j).tensor();
+            write[j] = layout.cursor(t, set[t].offset(), lo);
+        }
+        for (long pos = lo; pos < hi; pos += CHUNK) {
+            int n = (int) Math.min(CHUNK, hi - pos);
+            for (int k = 0; k < nt; k++) {
+                if (read[k] != null) {
+                    read[k].readOwn(access[k], chunks[k], n);
+                }
+            }
+            loop.run(chunks, scalars, n);
+            for (int j = 0; j < write.length; j++) {
+                int t = stores.get(j).tensor();
+                write[j].writeOwn(access[t], chunks[t], n);
             }
         }
     }

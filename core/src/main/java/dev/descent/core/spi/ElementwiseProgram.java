@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * A straight-line program of elementwise ops over tensors of one shape: what a backend runs
  * in one pass over memory instead of a chain of tensor ops with full-size temporaries (the
- * idea of PyTorch's jiterator and CuPy's elementwise kernels). Optimiser updates are written
- * as programs, so a backend that runs programs fuses every optimiser at once.
+ * idea of PyTorch's jiterator and CuPy's elementwise kernels). Code above the SPI does not
+ * write programs by hand: an {@link dev.descent.core.fused.UpdateRule}, with named tensors and
+ * scalars, compiles to one; this register form is what backends see.
  *
  * <p>Registers hold one value per element. Registers {@code 0..tensors-1} are the tensors'
  * elements, {@code tensors..tensors+scalars-1} the scalars (the same value for every element;
@@ -16,8 +17,9 @@ import java.util.List;
  * appends one register. Stores write registers back into tensors (in place); a backend reads
  * every tensor's element before it stores any, so a store never changes what a step reads.
  *
- * <p>A CPU evaluates it in double on small chunks held in cache; a GPU can generate one
- * kernel from it (each register a local variable) and compile it once per program.
+ * <p>Programs are values (equal programs compare equal), so a backend compiles each one once:
+ * the CPU backend to a Java loop over chunks, the CUDA backend to one kernel. Both evaluate a
+ * float64 program in double and a float32 program with each step rounded to float.
  *
  * @param tensors how many tensors the program reads (and may store into)
  * @param scalars how many scalars it takes
@@ -34,6 +36,28 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
     /** Registers in all: tensors, scalars, then one per step. */
     public int registers() {
         return tensors + scalars + steps.size();
+    }
+
+    /**
+     * Which registers the stores need, directly or through the steps: the tensors a backend
+     * must load and the steps it must compute (the others are dead and may be skipped).
+     */
+    public boolean[] liveRegisters() {
+        boolean[] live = new boolean[registers()];
+        for (Store s : stores) {
+            live[s.register()] = true;
+        }
+        int first = tensors + scalars;
+        for (int s = steps.size() - 1; s >= 0; s--) {
+            if (live[first + s]) {
+                Step step = steps.get(s);
+                live[step.a()] = true;
+                if (step.unary() == null) {
+                    live[step.b()] = true;
+                }
+            }
+        }
+        return live;
     }
 
     /**

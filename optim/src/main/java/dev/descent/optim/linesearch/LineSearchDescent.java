@@ -82,7 +82,7 @@ public final class LineSearchDescent extends Optimizer {
     }
 
     @Override
-    protected void updateParameter(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
+    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
         throw new UnsupportedOperationException(name() + ": call step(closure)");
     }
 }
