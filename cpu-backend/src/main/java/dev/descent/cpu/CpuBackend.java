@@ -80,6 +80,11 @@ public final class CpuBackend implements Backend {
         return CpuStorage.POOL.liveBytes();
     }
 
+    /** Calls of {@link #runProgram} so far, each one pass over a list of tensor sets: for tests and tools. */
+    public static long programRuns() {
+        return ProgramKernel.runs();
+    }
+
     /** Bytes of freed blocks kept for reuse (at most {@code descent.cpu.cacheBytes}). */
     public static long cachedBytes() {
         return CpuStorage.POOL.cachedBytes();

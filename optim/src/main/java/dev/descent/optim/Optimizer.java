@@ -27,6 +27,13 @@ import java.util.function.Supplier;
  * optimiser has the flag {@code maximize} (ascend instead of descend: the gradient's sign is
  * flipped) and the learning rate {@code lr}.
  *
+ * <p>An elementwise optimiser states its update once, as an {@link UpdateRule} over the
+ * parameter, its gradient and its state tensors (a static {@code rule(...)} method per class),
+ * and computes the step's scalars on the host in {@link #update}; {@link #updateGroup} runs the
+ * rule over the whole group in one backend call ({@code fused}, the default) or composed of
+ * tensor ops ({@code fused} false). Both forms come from the one rule, so they cannot disagree
+ * on the equation; precision is the rule's (see {@link UpdateRule}).
+ *
  * <pre>{@code
  * try (Adam opt = new Adam(model.parameters())) {
  *     for (Batch b : loader) {
@@ -39,6 +46,13 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public abstract class Optimizer implements AutoCloseable {
+    /** The name under which a rule reads the parameter. */
+    protected static final String PARAM = "param";
+    /** The name under which a rule reads the parameter's gradient. */
+    protected static final String GRAD = "grad";
+    /** Every optimiser's rules, by class and options: written once per process. */
+    private static final Map<List<Object>, UpdateRule> RULES = new ConcurrentHashMap<>();
+
     private final String name;
     private final Map<String, Object> defaults;
     private final List<ParamGroup> groups = new ArrayList<>();
@@ -221,11 +235,6 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
-    /** The name under which a rule reads the parameter. */
-    protected static final String PARAM = "param";
-    /** The name under which a rule reads the parameter's gradient. */
-    protected static final String GRAD = "grad";
-
     /**
      * This step's update of one parameter: the optimiser's rule (the equation, written once)
      * and its scalar values. Called once per parameter with a gradient, in order; it advances
@@ -265,8 +274,6 @@ public abstract class Optimizer implements AutoCloseable {
     protected static UpdateRule once(Supplier<UpdateRule> write, Object... key) {
         return RULES.computeIfAbsent(List.of(key), k -> write.get());
     }
-
-    private static final Map<List<Object>, UpdateRule> RULES = new ConcurrentHashMap<>();
 
     /** Checks a group's hyper-parameters (ranges); called when added and before each step. */
     protected void validate(ParamGroup group) {

@@ -155,8 +155,9 @@ public final class Expr {
                     case MUL -> " * ";
                     default -> " / ";
                 };
-                // The right operand of - and / binds tighter: a - (b + c), a / (b * c).
-                String s = a.render(p) + symbol + b.render(binary == BinaryOp.SUB || binary == BinaryOp.DIV ? p + 1 : p);
+                // Left to right, as evaluated: a right operand of the same precedence keeps its
+                // parentheses, since floating-point a * (b / c) is not (a * b) / c.
+                String s = a.render(p) + symbol + b.render(p + 1);
                 yield p < outer ? "(" + s + ")" : s;
             }
         };

@@ -7,7 +7,6 @@ import dev.descent.core.Tensor;
 import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
-import dev.descent.optim.ParamState;
 import java.util.ArrayList;
 import java.util.List;
 
