@@ -58,6 +58,15 @@ abstract class Access {
         throw new UnsupportedOperationException("elementwise programs run on floating dtypes");
     }
 
+    /**
+     * A buffer over {@code n} elements from {@code off} whose element 0 is the first
+     * ({@code FloatBuffer} for float32, {@code DoubleBuffer} for float64): how the compiled
+     * programs that work in place see a contiguous tensor.
+     */
+    Object slice(long off, int n) {
+        throw new UnsupportedOperationException("elementwise programs run on floating dtypes");
+    }
+
     /** Bulk copy to and from Java arrays of the storage's own dtype. */
     abstract void toArray(long off, Object array, int at, int n);
 
@@ -145,6 +154,11 @@ abstract class Access {
         }
 
         @Override
+        Object slice(long off, int n) {
+            return b.slice((int) off, n);
+        }
+
+        @Override
         void readOwn(long off, long stride, Object dst, int at, int n) {
             float[] d = (float[]) dst;
             if (stride == 1) {
@@ -228,6 +242,11 @@ abstract class Access {
             for (int i = 0; i < n; i++) {
                 b.put((int) (off + i * stride), src[at + i]);
             }
+        }
+
+        @Override
+        Object slice(long off, int n) {
+            return b.slice((int) off, n);
         }
 
         @Override

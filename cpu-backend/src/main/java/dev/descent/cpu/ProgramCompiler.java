@@ -14,45 +14,98 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * Writes an {@link ElementwiseProgram} as a Java class, once per program and precision: one
- * counted loop over a chunk of elements held in Java arrays, each register a local variable,
- * each step one or two bytecodes (or a call to {@link Math}), every tensor read at the top of
- * the element's body and stored at its end. The JIT compiles it like a hand-written loop, and
- * vectorises it where the ops allow (+ − × ÷ √ |x| max min), which an interpreter that runs one
- * loop per step over the chunk cannot match: there every step reads and writes its operands
- * through memory (measured on the Adam program: about 1.8× slower than this loop).
+ * Writes an {@link ElementwiseProgram} as a Java class, once per program, precision and
+ * {@link Form}: one counted loop over elements, each register a local variable, each
+ * step one or two bytecodes (or a call to {@link Math}), every tensor read at the top of the
+ * element's body and stored at its end. The JIT compiles it like a hand-written loop. Two ways
+ * to reach the tensors, chosen per program ({@link #formFor}):
+ *
+ * <ul>
+ * <li>{@link Form#CHUNKS}: over Java arrays holding a chunk of each tensor, which the caller
+ *     copies in and out. The JIT vectorises array loops where the ops allow (+ − × ÷ √ |x| max
+ *     min), which is what a program with divisions and roots needs to keep up with memory: on
+ *     Adam over 2^22 parameters a scalar loop took about 3× this one's time. (An interpreter
+ *     that runs one loop per step over the chunk was about 1.8× slower still than one loop:
+ *     every step goes through memory.)
+ * <li>{@link Form#BUFFERS}: straight over the tensors' NIO buffers, one element at a time,
+ *     without the copies. The JIT does not vectorise buffer accesses, but a program of cheap
+ *     ops (SGD with momentum: multiply-adds) is bound by memory either way, and the copies
+ *     cost it about 40% (figures from a shared 2-core AMD EPYC: noisy).
+ * </ul>
  *
  * <p>Precision: in double for float64; in float for float32, each step's result rounded to
  * float and the scalars rounded once. A step is computed exactly as the tensor op of the same
  * name computes one element ({@code ChunkMath}: in double, then rounded once to the dtype), so
- * a float32 program gives the same bits as its composed form; + − × ÷ use float arithmetic,
- * which rounds identically, so the loop vectorises. Ops without a case here (added to the SPI
- * later) call {@code ChunkMath} for one element: correct, but not vectorised.
+ * a float32 program gives the same bits as its composed form, whichever the access; + − × ÷ use
+ * float arithmetic, which rounds identically, so the loop vectorises. Ops without a case here
+ * (added to the SPI later) call {@code ChunkMath} for one element: correct, but not vectorised.
+ * Loops are kept for the process's life (one per optimiser configuration in practice).
  */
 final class ProgramCompiler {
-    /** The compiled form: runs the program over elements {@code [0, n)} of the chunk arrays. */
-    interface ChunkLoop {
+    /** How a compiled loop reaches the tensors' elements. */
+    enum Form {
+        /** {@code float[]} or {@code double[]} chunks, copied in and out by the caller. */
+        CHUNKS,
+        /** {@code FloatBuffer} or {@code DoubleBuffer} slices whose element 0 is the first to update. */
+        BUFFERS
+    }
+
+    /** The compiled form: runs the program over elements {@code [0, n)}, in place. */
+    interface CompiledLoop {
         /**
-         * @param chunks one {@code float[]} (float32) or {@code double[]} (float64) per tensor,
-         *     in place: read tensors hold their elements, stored tensors receive theirs
+         * @param tensors one array or buffer per tensor (see {@link Form}): read tensors hold
+         *     their elements, stored tensors receive theirs; null for a tensor the program
+         *     neither reads nor stores
          * @param scalars the program's scalars
          */
-        void run(Object[] chunks, double[] scalars, int n);
+        void run(Object[] tensors, double[] scalars, int n);
     }
 
-    private record Key(ElementwiseProgram program, boolean inFloat) {
+    private record Key(ElementwiseProgram program, boolean inFloat, Form form) {
     }
 
-    private static final Map<Key, ChunkLoop> LOOPS = new ConcurrentHashMap<>();
+    private static final Map<Key, CompiledLoop> LOOPS = new ConcurrentHashMap<>();
     private static final String MATH = "java/lang/Math";
     private static final String CHUNK_MATH = Type.getInternalName(ChunkMath.class);
 
     private ProgramCompiler() {
     }
 
-    /** The loop of {@code program}, in float ({@code inFloat}) or double; written and loaded once. */
-    static ChunkLoop loop(ElementwiseProgram program, boolean inFloat) {
-        return LOOPS.computeIfAbsent(new Key(program, inFloat), k -> define(k.program(), k.inFloat()));
+    /** The loop of {@code program}, in float ({@code inFloat}) or double, in {@code form}; written and loaded once. */
+    static CompiledLoop loop(ElementwiseProgram program, boolean inFloat, Form form) {
+        return LOOPS.computeIfAbsent(new Key(program, inFloat, form), k -> define(k.program(), k.inFloat(), k.form()));
+    }
+
+    /**
+     * {@link Form#BUFFERS} for a program whose steps are all cheap in scalar code (+ − ×,
+     * max, min, |x|, sign, comparisons), where memory is the bound and the copies would only
+     * add to it; {@link Form#CHUNKS} as soon as one step divides, takes a root or calls a
+     * function, where the vectorised loop is what keeps up with memory.
+     */
+    static Form formFor(ElementwiseProgram program) {
+        boolean[] live = program.liveRegisters();
+        int first = program.tensors() + program.scalars();
+        for (int s = 0; s < program.steps().size(); s++) {
+            ElementwiseProgram.Step step = program.steps().get(s);
+            if (live[first + s] && !(step.unary() != null ? cheap(step.unary()) : cheap(step.binary()))) {
+                return Form.CHUNKS;
+            }
+        }
+        return Form.BUFFERS;
+    }
+
+    private static boolean cheap(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, SIGN, SQUARE, RELU -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean cheap(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE -> true;
+            default -> false;
+        };
     }
 
     /** Loops written so far (for tests). */
@@ -60,23 +113,23 @@ final class ProgramCompiler {
         return LOOPS.size();
     }
 
-    private static ChunkLoop define(ElementwiseProgram program, boolean inFloat) {
-        byte[] bytes = write(program, inFloat);
+    private static CompiledLoop define(ElementwiseProgram program, boolean inFloat, Form form) {
+        byte[] bytes = write(program, inFloat, form);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            return (ChunkLoop) lookup.lookupClass().getDeclaredConstructor().newInstance();
+            return (CompiledLoop) lookup.lookupClass().getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cpu: could not load the loop written for an elementwise program", e);
         }
     }
 
-    /** The class file: {@code final class ProgramLoop implements ChunkLoop}. */
-    static byte[] write(ElementwiseProgram program, boolean inFloat) {
+    /** The class file: {@code final class ProgramLoop implements CompiledLoop}. */
+    static byte[] write(ElementwiseProgram program, boolean inFloat, Form form) {
         // Frames computed by ASM: the loop's locals have one type each, so no class hierarchy is needed.
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         String name = Type.getInternalName(ProgramCompiler.class).replace("ProgramCompiler", "ProgramLoop");
         cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {Type.getInternalName(ChunkLoop.class)});
+                new String[] {Type.getInternalName(CompiledLoop.class)});
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
         init.visitVarInsn(Opcodes.ALOAD, 0);
@@ -86,16 +139,16 @@ final class ProgramCompiler {
         init.visitEnd();
         MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "([Ljava/lang/Object;[DI)V", null, null);
         mv.visitCode();
-        new Body(mv, program, inFloat).emit();
+        new Body(mv, program, inFloat, form).emit();
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
     }
 
-    /** The method body: locals 0 this, 1 chunks, 2 scalars, 3 n, 4 i, then arrays and registers. */
+    /** The method body: locals 0 this, 1 tensors, 2 scalars, 3 n, 4 i, then arrays or buffers, and registers. */
     private static final class Body {
-        private static final int CHUNKS = 1;
+        private static final int TENSORS = 1;
         private static final int SCALARS = 2;
         private static final int N = 3;
         private static final int I = 4;
@@ -103,16 +156,18 @@ final class ProgramCompiler {
         private final MethodVisitor mv;
         private final ElementwiseProgram program;
         private final boolean inFloat;
+        private final boolean buffers;
         private final boolean[] live;
-        /** The local of each tensor's array, or -1 when the program neither reads nor stores it. */
+        /** The local of each tensor's array or buffer, or -1 when the program neither reads nor stores it. */
         private final int[] array;
         /** The local of each register's value. */
         private final int[] local;
 
-        Body(MethodVisitor mv, ElementwiseProgram program, boolean inFloat) {
+        Body(MethodVisitor mv, ElementwiseProgram program, boolean inFloat, Form form) {
             this.mv = mv;
             this.program = program;
             this.inFloat = inFloat;
+            this.buffers = form == Form.BUFFERS;
             this.live = program.liveRegisters();
             int nt = program.tensors();
             boolean[] stored = new boolean[nt];
@@ -134,13 +189,12 @@ final class ProgramCompiler {
 
         void emit() {
             int nt = program.tensors();
-            String arrayType = inFloat ? "[F" : "[D";
             for (int k = 0; k < nt; k++) {
                 if (array[k] >= 0) {
-                    mv.visitVarInsn(Opcodes.ALOAD, CHUNKS);
+                    mv.visitVarInsn(Opcodes.ALOAD, TENSORS);
                     push(k);
                     mv.visitInsn(Opcodes.AALOAD);
-                    mv.visitTypeInsn(Opcodes.CHECKCAST, arrayType);
+                    mv.visitTypeInsn(Opcodes.CHECKCAST, holder());
                     mv.visitVarInsn(Opcodes.ASTORE, array[k]);
                 }
             }
@@ -165,7 +219,11 @@ final class ProgramCompiler {
                 if (live[k]) {
                     mv.visitVarInsn(Opcodes.ALOAD, array[k]);
                     mv.visitVarInsn(Opcodes.ILOAD, I);
-                    mv.visitInsn(inFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+                    if (buffers) {
+                        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, holder(), "get", "(I)" + type(), false);
+                    } else {
+                        mv.visitInsn(inFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+                    }
                     store(k);
                 }
             }
@@ -186,7 +244,13 @@ final class ProgramCompiler {
                 mv.visitVarInsn(Opcodes.ALOAD, array[st.tensor()]);
                 mv.visitVarInsn(Opcodes.ILOAD, I);
                 load(st.register());
-                mv.visitInsn(inFloat ? Opcodes.FASTORE : Opcodes.DASTORE);
+                if (buffers) {
+                    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, holder(), "put", "(I" + type() + ")L" + holder() + ";",
+                            false);
+                    mv.visitInsn(Opcodes.POP);
+                } else {
+                    mv.visitInsn(inFloat ? Opcodes.FASTORE : Opcodes.DASTORE);
+                }
             }
             mv.visitIincInsn(I, 1);
             mv.visitLabel(test);
@@ -194,6 +258,19 @@ final class ProgramCompiler {
             mv.visitVarInsn(Opcodes.ILOAD, N);
             mv.visitJumpInsn(Opcodes.IF_ICMPLT, body);
             mv.visitInsn(Opcodes.RETURN);
+        }
+
+        /** F or D. */
+        private String type() {
+            return inFloat ? "F" : "D";
+        }
+
+        /** The internal name of what holds a tensor's elements: an array, or an NIO buffer. */
+        private String holder() {
+            if (buffers) {
+                return inFloat ? "java/nio/FloatBuffer" : "java/nio/DoubleBuffer";
+            }
+            return inFloat ? "[F" : "[D";
         }
 
         private void push(int v) {

@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs an {@link ElementwiseProgram} over a list of tensor sets in one pass and one parallel
  * loop: the elements of all sets are numbered one after another, each thread takes a range of
  * that numbering (so one optimiser step over a model's parameters is one split, not one per
- * parameter), and for every chunk of a set in its range it reads the tensors the program reads
- * into Java arrays, runs the program's compiled loop ({@link ProgramCompiler}) on the chunk,
- * and writes the stored tensors back. A chunk's arrays stay in the first-level cache, so each
- * tensor is read and written once, whatever the program's length.
+ * parameter), and runs the program's compiled loop ({@link ProgramCompiler}) over its part of
+ * each set. A program with divisions, roots or functions goes chunk by chunk: the tensors it
+ * reads are copied into Java arrays that stay in the first-level cache, the vectorised loop
+ * runs on them, and the stored ones are copied back. A program of cheap ops on contiguous
+ * tensors runs in place over the tensors' buffers. Either way each tensor is read and written
+ * once, whatever the program's length.
  *
  * <p>Precision ({@link ProgramCompiler}): float64 programs in double; float32 programs in float,
  * each step rounded as the tensor op of that name rounds it, so the fused and composed forms
@@ -59,18 +61,13 @@ final class ProgramKernel {
         if (total == 0) {
             return;
         }
-        ProgramCompiler.ChunkLoop loop = ProgramCompiler.loop(program, dtype == DType.FLOAT32);
+        boolean inFloat = dtype == DType.FLOAT32;
+        // Contiguous sets of a cheap program are updated in place, the others through chunks.
+        ProgramCompiler.CompiledLoop buffers = ProgramCompiler.formFor(program) == ProgramCompiler.Form.BUFFERS
+                ? ProgramCompiler.loop(program, inFloat, ProgramCompiler.Form.BUFFERS) : null;
         boolean[] live = program.liveRegisters();
         CpuThreads.parallelFor(total, CpuThreads.GRAIN, CHUNK, (from, to) -> {
-            Object[] chunks = new Object[nt];
-            for (ElementwiseProgram.Store st : program.stores()) {
-                chunks[st.tensor()] = array(dtype);
-            }
-            for (int k = 0; k < nt; k++) {
-                if (live[k] && chunks[k] == null) {
-                    chunks[k] = array(dtype);
-                }
-            }
+            Object[] arrays = null;
             int s = 0;
             while (start[s + 1] <= from) {
                 s++;
@@ -78,11 +75,46 @@ final class ProgramKernel {
             for (; s < layouts.length && start[s] < to; s++) {
                 long lo = Math.max(from, start[s]) - start[s];
                 long hi = Math.min(to, start[s + 1]) - start[s];
-                if (hi > lo) {
-                    runSet(program, live, loop, sets.get(s), layouts[s], scalars, chunks, lo, hi);
+                if (hi <= lo) {
+                    continue;
                 }
+                StridedView[] set = sets.get(s);
+                if (buffers != null && contiguous(layouts[s])) {
+                    inPlace(buffers, set, scalars, lo, hi);
+                    continue;
+                }
+                if (arrays == null) {
+                    arrays = chunkArrays(program, live, dtype);
+                }
+                runSet(program, live, ProgramCompiler.loop(program, inFloat, ProgramCompiler.Form.CHUNKS), set,
+                        layouts[s], scalars, arrays, lo, hi);
             }
         });
+    }
+
+    /** A chunk array for every tensor the program reads or stores (null for the others). */
+    private static Object[] chunkArrays(ElementwiseProgram program, boolean[] live, DType dtype) {
+        Object[] arrays = new Object[program.tensors()];
+        for (int k = 0; k < arrays.length; k++) {
+            if (live[k]) {
+                arrays[k] = array(dtype);
+            }
+        }
+        for (ElementwiseProgram.Store st : program.stores()) {
+            arrays[st.tensor()] = array(dtype);
+        }
+        return arrays;
+    }
+
+    /** Elements [lo, hi) of a contiguous set, through buffer slices: no copies (see {@link ProgramCompiler.Form}). */
+    private static void inPlace(ProgramCompiler.CompiledLoop loop, StridedView[] set, double[] scalars, long lo,
+            long hi) {
+        Object[] slices = new Object[set.length];
+        int n = (int) (hi - lo);
+        for (int k = 0; k < set.length; k++) {
+            slices[k] = ((CpuStorage) set[k].storage()).access().slice(set[k].offset() + lo, n);
+        }
+        loop.run(slices, scalars, n);
     }
 
     private static Object array(DType dtype) {
@@ -90,7 +122,7 @@ final class ProgramKernel {
     }
 
     /** Elements [lo, hi) of one set, chunk by chunk. */
-    private static void runSet(ElementwiseProgram program, boolean[] live, ProgramCompiler.ChunkLoop loop,
+    private static void runSet(ElementwiseProgram program, boolean[] live, ProgramCompiler.CompiledLoop loop,
             StridedView[] set, Layout layout, double[] scalars, Object[] chunks, long lo, long hi) {
         int nt = set.length;
         Access[] access = new Access[nt];

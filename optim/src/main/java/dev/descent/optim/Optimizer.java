@@ -4,6 +4,7 @@ import dev.descent.autograd.NoGrad;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.DType;
+import dev.descent.core.Device;
 import dev.descent.core.Tensor;
 import dev.descent.core.fused.Expr;
 import dev.descent.core.fused.UpdateRule;
@@ -214,25 +215,30 @@ public abstract class Optimizer implements AutoCloseable {
      * tensors by name ({@value #PARAM}, {@value #GRAD}, and the parameter's state tensors of
      * the other names, created at {@link #initialState} on first use), and runs the
      * parameters whose steps are equal (same rule, same scalar values: in practice the whole
-     * group) in one backend call, fused ({@link UpdateRule#run}), or in the composed form
+     * group) and whose tensors share a dtype and device in one backend call, fused ({@link UpdateRule#run}), or in the composed form
      * ({@link UpdateRule#compose}) when the group's {@code fused} flag is false.
      */
     protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
         boolean fused = !group.has("fused") || group.flag("fused");
-        Map<UpdateRule.Step, List<List<Tensor>>> calls = new LinkedHashMap<>();
+        Map<Call, List<List<Tensor>>> calls = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i).data();
             ParamState s = state(params.get(i));
             UpdateRule.Step step = update(group, s);
-            calls.computeIfAbsent(step, k -> new ArrayList<>()).add(bind(step.rule(), group, p, grads.get(i), s));
+            calls.computeIfAbsent(new Call(step, p.dtype(), p.device()), k -> new ArrayList<>())
+                    .add(bind(step.rule(), group, p, grads.get(i), s));
         }
-        for (Map.Entry<UpdateRule.Step, List<List<Tensor>>> call : calls.entrySet()) {
+        for (Map.Entry<Call, List<List<Tensor>>> call : calls.entrySet()) {
             if (fused) {
-                call.getKey().run(call.getValue());
+                call.getKey().step().run(call.getValue());
             } else {
-                call.getKey().compose(call.getValue());
+                call.getKey().step().compose(call.getValue());
             }
         }
+    }
+
+    /** What the parameters of one backend call share: the step, and the dtype and device of their tensors. */
+    private record Call(UpdateRule.Step step, DType dtype, Device device) {
     }
 
     /**
@@ -408,7 +414,7 @@ public abstract class Optimizer implements AutoCloseable {
             } else {
                 values = (double[]) h.data();
             }
-            s.put(x.getKey(), Tensor.of(like == null ? dev.descent.core.Device.cpu() : like.device(), h.dtype(), values,
+            s.put(x.getKey(), Tensor.of(like == null ? Device.cpu() : like.device(), h.dtype(), values,
                     h.shape()));
         }
     }

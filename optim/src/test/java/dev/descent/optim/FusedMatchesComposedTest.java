@@ -124,7 +124,13 @@ class FusedMatchesComposedTest {
         try (SGD sgd = new SGD(List.of(ps), 0.1, 0.9)) {
             assertEquals(1, callsOfOneStep(sgd, ps, sizes, -1), "every buffer's first step");
             assertEquals(1, callsOfOneStep(sgd, ps, sizes, -1), "the steps after");
+        }
+        Variable[] mixed = {ps[0], Variable.parameter(Tensor.randn(gen, DType.FLOAT64, 40)), ps[2]};
+        int[] mixedSizes = {sizes[0], 40, sizes[2]};
+        try (Adam adam = new Adam(List.of(mixed))) {
+            assertEquals(2, callsOfOneStep(adam, mixed, mixedSizes, -1), "one call per dtype");
         } finally {
+            mixed[1].close();
             for (Variable p : ps) {
                 p.close();
             }

@@ -75,7 +75,10 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
         return new Builder(tensors, scalars);
     }
 
-    /** Writes a program with named registers; each method returns the new register. */
+    /**
+     * Writes a program register by register; each method returns the new register. (Code above
+     * the SPI writes an {@code UpdateRule} instead, with names.)
+     */
     public static final class Builder {
         private final int tensors;
         private final int scalars;
@@ -124,45 +127,8 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
             return tensors + scalars + steps.size() - 1;
         }
 
-        public int add(int a, int b) {
-            return binary(BinaryOp.ADD, a, b);
-        }
-
-        public int sub(int a, int b) {
-            return binary(BinaryOp.SUB, a, b);
-        }
-
         public int mul(int a, int b) {
             return binary(BinaryOp.MUL, a, b);
-        }
-
-        public int div(int a, int b) {
-            return binary(BinaryOp.DIV, a, b);
-        }
-
-        public int max(int a, int b) {
-            return binary(BinaryOp.MAXIMUM, a, b);
-        }
-
-        public int sqrt(int a) {
-            return unary(UnaryOp.SQRT, a);
-        }
-
-        public int square(int a) {
-            return unary(UnaryOp.SQUARE, a);
-        }
-
-        public int sign(int a) {
-            return unary(UnaryOp.SIGN, a);
-        }
-
-        public int abs(int a) {
-            return unary(UnaryOp.ABS, a);
-        }
-
-        /** {@code a + s * b}: the most common line of an optimiser. */
-        public int addScaled(int a, int s, int b) {
-            return add(a, mul(s, b));
         }
 
         /** Tensor {@code tensor} receives {@code register} when the program ends. */
