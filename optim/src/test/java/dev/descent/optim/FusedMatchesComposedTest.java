@@ -65,7 +65,7 @@ class FusedMatchesComposedTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("optimisers")
-    void fusedStepEqualsComposedStepInFloat32(Function<List<Variable>, Optimizer> make) {
+    void fusedStepGivesTheComposedStepsBitsInFloat32(Function<List<Variable>, Optimizer> make) {
         Generator gen = new Generator(3);
         int[] sizes = {100_000, 37, 5000};
         Variable[] fused = new Variable[sizes.length];
