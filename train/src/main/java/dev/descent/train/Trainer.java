@@ -7,6 +7,7 @@ import dev.descent.core.Scope;
 import dev.descent.nn.Module;
 import dev.descent.nn.io.SafeTensors;
 import dev.descent.nn.io.SafeTensorsContent;
+import dev.descent.nn.io.SafeTensorsException;
 import dev.descent.nn.loss.Loss;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.clip.GradientClipping;
@@ -14,8 +15,8 @@ import dev.descent.optim.schedule.LrScheduler;
 import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.checkpoint.CheckpointFile;
+import dev.descent.train.checkpoint.HistoryLog;
 import dev.descent.train.checkpoint.TrainerState;
-import dev.descent.train.checkpoint.TrainerStateJson;
 import dev.descent.train.data.Batch;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
@@ -98,6 +99,8 @@ public final class Trainer {
     private EpochProgress epochInProgress;
     /** Where the run stood when its checkpoint was last written or restored (null: not yet); a divergence names it. */
     private String lastCheckpoint;
+    /** The history file beside the run's checkpoint that checkpoints append to (null: a new one at the next). */
+    private HistoryLog historyLog;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -383,9 +386,12 @@ public final class Trainer {
     /**
      * Writes the run's state to {@code path} atomically, with the epoch in progress's when there is
      * one (done after every epoch, and inside epochs as {@link Builder#checkpointEvery} and the step
-     * budget ask, when a checkpoint path is set).
+     * budget ask, when a checkpoint path is set). The history's new records are first appended to
+     * the {@link HistoryLog} beside it, so a checkpoint costs the records since the last one.
      */
     public void saveCheckpoint(Path path) throws IOException {
+        HistoryLog log = historyLogFor(path);
+        HistoryLog.Reference ref = log.append(history);
         Map<String, long[]> gens = new LinkedHashMap<>();
         generators.forEach((name, g) -> gens.put(name, g.state()));
         TrainerState state = new TrainerState(epochsDone, stepsDone,
@@ -394,7 +400,23 @@ public final class Trainer {
                 history, metadata);
         byte[] weights = SafeTensors.encode(model.namedState(), Map.of("format", "pt", "epoch",
                 Integer.toString(epochsDone)));
-        new CheckpointFile(weights, optimizer.saveState(), TrainerStateJson.toJson(state)).write(path);
+        new CheckpointFile(weights, optimizer.saveState(), state, null).write(path, ref);
+        HistoryLog.deleteOthers(path, log.file());
+    }
+
+    /** The run's own history log for its checkpoint path (appended to); a new one for any other path. */
+    private HistoryLog historyLogFor(Path path) {
+        if (checkpoint != null && sameFile(path, checkpoint)) {
+            if (historyLog == null) {
+                historyLog = HistoryLog.startNew(checkpoint);
+            }
+            return historyLog;
+        }
+        return HistoryLog.startNew(path);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     private void writeCheckpoint() throws IOException {
@@ -416,29 +438,125 @@ public final class Trainer {
 
     /**
      * Puts a checkpoint's state into this trainer's model, optimiser, schedule and generators, so
-     * that {@link #fit()} continues the run. The whole file is read and checked, and so are the
-     * loader settings, the optimiser's kind, the generators' names and the schedule, before
-     * anything is changed; the model's names, dtypes and shapes are checked before its weights
-     * are copied. (An optimiser state whose groups do not match is found only after the weights
-     * were copied.)
+     * that {@link #fit()} continues the run. All or nothing: the whole file is read and verified
+     * ({@link CheckpointFile#read}: sizes, CRC-32s, every part parsed, the history's CRC), and
+     * everything is checked against this run (loader settings, the optimiser's kind, groups,
+     * hyper-parameters and state shapes, the weights' names, dtypes and shapes, the generators'
+     * names and state lengths, the schedule, the counters against the history) before the first
+     * thing is changed; a checkpoint that fails any check leaves the model, optimiser, schedule,
+     * generators and trainer exactly as they were.
      *
      * @return the checkpoint's metadata
-     * @throws CheckpointException when the file is corrupt or belongs to a different run
+     * @throws CheckpointException naming the file (and the part) when it is corrupt or belongs to
+     *     a different run
      */
     public Map<String, String> restore(Path path) throws IOException {
-        CheckpointFile file = CheckpointFile.read(path);
-        TrainerState state = TrainerStateJson.fromJson(file.trainer(), path.toString());
+        CheckpointFile file = CheckpointFile.read(path, checkpointLimits());
+        TrainerState state = file.trainer();
+        checkFitsThisRun(path, state, file.optimizer().optimizer());
+        try {
+            file.optimizer().checkFits(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(path + "!" + CheckpointFile.OPTIMIZER + ": the optimiser state does not fit "
+                    + "this run: " + e.getMessage(), e);
+        }
+        if (scheduler != null) {
+            trySchedule(path, state.scheduleCount());
+        }
+        try (SafeTensorsContent weights = decodeWeights(path, file.weights())) {
+            try {
+                model.loadState(weights.tensors());  // checks every name, dtype and shape before copying
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(path + "!" + CheckpointFile.WEIGHTS + ": the weights do not fit the model: "
+                        + e.getMessage(), e);
+            }
+        }
+        // from here on nothing can fail: every value was checked above
+        optimizer.loadState(file.optimizer());
+        if (scheduler != null) {
+            scheduler.setCount(state.scheduleCount());
+        }
+        if (plateau != null) {
+            plateau.restore(state.plateau());
+        }
+        state.generators().forEach((name, s) -> generators.get(name).restore(s));
+        TrainerState.PartialEpoch partial = state.epochInProgress();
+        epochsDone = state.epochsDone();
+        stepsDone = state.stepsDone();
+        epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
+        boolean own = checkpoint != null && sameFile(path, checkpoint);
+        lastCheckpoint = own ? position() : null;
+        bestWatched = state.bestWatched();
+        epochsWithoutImprovement = state.epochsWithoutImprovement();
+        history.clear();
+        state.history().epochs().forEach(history::add);
+        state.history().steps().forEach(history::add);
+        historyLog = own ? file.historyLog() : null;
+        return state.metadata();
+    }
+
+    /** Bounds on the checkpoint's parts from this model's size. */
+    private CheckpointFile.Limits checkpointLimits() {
+        long bytes = 0;
+        Map<String, dev.descent.core.Tensor> state = model.namedState();
+        for (dev.descent.core.Tensor t : state.values()) {
+            bytes += t.numel() * t.dtype().byteSize();
+        }
+        return CheckpointFile.Limits.forModel(bytes, state.size());
+    }
+
+    private static SafeTensorsContent decodeWeights(Path path, byte[] bytes) throws CheckpointException {
+        try {
+            return SafeTensors.decode(bytes, path + "!" + CheckpointFile.WEIGHTS);
+        } catch (SafeTensorsException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
+    }
+
+    /** Sets the schedule's counter to {@code count} and back, so that a counter it cannot take fails before anything changes. */
+    private void trySchedule(Path path, long count) throws CheckpointException {
+        long before = scheduler.count();
+        List<Double> lrs = new ArrayList<>();
+        for (var g : optimizer.paramGroups()) {
+            lrs.add(g.lr());
+        }
+        RuntimeException failure = null;
+        try {
+            scheduler.setCount(count);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        scheduler.setCount(before);
+        for (int i = 0; i < lrs.size(); i++) {
+            optimizer.paramGroups().get(i).set("lr", lrs.get(i));
+        }
+        if (failure != null) {
+            throw new CheckpointException(path + "!" + CheckpointFile.TRAINER + ": the schedule cannot be set to its "
+                    + "counter " + count + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    /** The checks of a checkpoint's trainer state against this run that need no allocation. */
+    private void checkFitsThisRun(Path path, TrainerState state, String optimizerName) throws CheckpointException {
+        String part = path + "!" + CheckpointFile.TRAINER;
         if (!state.loader().equals(loaderSettings())) {
             throw new CheckpointException(path + ": the checkpoint was made with loader settings " + state.loader()
                     + ", this run has " + loaderSettings() + "; resuming would not repeat the run");
         }
-        if (!file.optimizer().optimizer().equals(optimizer.name())) {
-            throw new CheckpointException(path + ": the checkpoint's optimiser is " + file.optimizer().optimizer()
-                    + ", this run's is " + optimizer.name());
+        if (!optimizerName.equals(optimizer.name())) {
+            throw new CheckpointException(path + ": the checkpoint's optimiser is " + optimizerName + ", this run's is "
+                    + optimizer.name());
         }
         if (!state.generators().keySet().equals(generators.keySet())) {
             throw new CheckpointException(path + ": the checkpoint has generators " + state.generators().keySet()
                     + ", this run registers " + generators.keySet());
+        }
+        for (Map.Entry<String, long[]> g : state.generators().entrySet()) {
+            try {
+                new Generator(0).restore(g.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(part + ": generator '" + g.getKey() + "': " + e.getMessage(), e);
+            }
         }
         if ((state.scheduleCount() >= 0) != (scheduler != null)) {
             throw new CheckpointException(path + ": the checkpoint was made " + (scheduler == null ? "with" : "without")
@@ -448,41 +566,36 @@ public final class Trainer {
             throw new CheckpointException(path + ": the checkpoint was made " + (plateau == null ? "with" : "without")
                     + " a plateau reducer, this run has " + (plateau == null ? "none" : "one"));
         }
+        if (state.plateau() != null && Double.isNaN(state.plateau().best())) {
+            throw new CheckpointException(part + ": the plateau reducer's best loss is NaN");
+        }
         TrainerState.PartialEpoch partial = state.epochInProgress();
         if (partial != null && (partial.batchesDone() < 0 || partial.batchesDone() > train.batchesPerEpoch())) {
-            throw new CheckpointException(path + ": the checkpoint's epoch in progress has " + partial.batchesDone()
+            throw new CheckpointException(part + ": the epoch in progress has " + partial.batchesDone()
                     + " batches done, expected 0 to " + train.batchesPerEpoch());
         }
-        try (SafeTensorsContent weights = SafeTensors.decode(file.weights(), path + "!" + CheckpointFile.WEIGHTS)) {
-            try {
-                model.loadState(weights.tensors());
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(path + ": the checkpoint's weights do not fit the model: "
-                        + e.getMessage(), e);
+        List<StepRecord> steps = state.history().steps();
+        if (steps.size() != state.stepsDone()) {
+            throw new CheckpointException(part + ": " + state.stepsDone() + " steps done, but the history holds "
+                    + steps.size() + " steps");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).step() != i + 1) {
+                throw new CheckpointException(part + ": the history's step " + (i + 1) + " is numbered "
+                        + steps.get(i).step());
             }
         }
-        try {
-            optimizer.loadState(file.optimizer());
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(path + ": the checkpoint's optimiser state does not fit: " + e.getMessage(), e);
+        List<EpochRecord> epochs = state.history().epochs();
+        if (epochs.size() != state.epochsDone()) {
+            throw new CheckpointException(part + ": " + state.epochsDone() + " epochs done, but the history holds "
+                    + epochs.size() + " epochs");
         }
-        if (scheduler != null) {
-            scheduler.setCount(state.scheduleCount());
+        for (int i = 0; i < epochs.size(); i++) {
+            if (epochs.get(i).epoch() != i + 1) {
+                throw new CheckpointException(part + ": the history's epoch " + (i + 1) + " is numbered "
+                        + epochs.get(i).epoch());
+            }
         }
-        if (plateau != null) {
-            plateau.restore(state.plateau());
-        }
-        state.generators().forEach((name, s) -> generators.get(name).restore(s));
-        epochsDone = state.epochsDone();
-        stepsDone = state.stepsDone();
-        epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
-        lastCheckpoint = path.equals(checkpoint) ? position() : null;
-        bestWatched = state.bestWatched();
-        epochsWithoutImprovement = state.epochsWithoutImprovement();
-        history.clear();
-        state.history().epochs().forEach(history::add);
-        state.history().steps().forEach(history::add);
-        return state.metadata();
     }
 
     /** Whether a checkpoint file exists at {@code path}. */
