@@ -46,13 +46,18 @@ final class TinyRun implements AutoCloseable {
     }
 
     TinyRun(DataSplit data, long initSeed, Path checkpoint, int epochs) {
+        this(data, initSeed, checkpoint, epochs, 0);
+    }
+
+    /** With {@code maxSteps} > 0, the run stops there, inside an epoch when it is not a multiple of 4. */
+    TinyRun(DataSplit data, long initSeed, Path checkpoint, int epochs, long maxSteps) {
         Generator init = new Generator(initSeed);
         dropout = new Generator(initSeed + 1000);
         model = new Sequential(new Linear(2, 6, init), new ReLU(), new Dropout(0.25, dropout), new Linear(6, 2, init));
         adam = new Adam(model.parameters(), 0.01);
         schedule = LrScheduler.absolute(adam, Schedule.cosine(0.01, 0.001, 40));
         trainer = Trainer.builder(model, new CrossEntropyLoss(), adam, new DataLoader(data.train(), 4, 5))
-                .test(data.test()).schedule(schedule, ScheduleUnit.STEP).stopRules(StopRules.epochs(epochs))
+                .test(data.test()).schedule(schedule, ScheduleUnit.STEP).stopRules(StopRules.epochs(epochs).withMaxSteps(maxSteps))
                 .generator("dropout", dropout).checkpoint(checkpoint).metadata("note", "tiny").build();
     }
 
