@@ -59,7 +59,8 @@ import java.util.Map;
  * <p><b>Checkpoints and resuming.</b> After each epoch the model's weights, the optimiser's
  * state, the schedule's counter or the plateau reducer's counters, the registered generators' states
  * (dropout masks, say), the early-stopping state and the metrics so far are written atomically to one file
- * ({@link CheckpointFile}); so they are every {@link Builder#checkpointEvery} steps inside an epoch,
+ * ({@link CheckpointFile}; the metrics' new records are appended to the {@link HistoryLog} beside it);
+ * so they are every {@link Builder#checkpointEvery} steps inside an epoch,
  * and where the step budget stops a run inside one, with that epoch's progress (its batches done
  * and running sums). {@link #restore} puts them back into a freshly built model, optimiser and
  * schedule; since the loader's order for epoch e depends only on its seed and e, the resumed run
