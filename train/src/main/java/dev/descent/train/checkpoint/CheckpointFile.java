@@ -76,12 +76,13 @@ public record CheckpointFile(byte[] weights, OptimizerState optimizer, TrainerSt
         /**
          * Bounds for a model whose state holds {@code stateBytes} bytes in {@code tensors}
          * tensors: the weights exactly that plus a header (names, dtypes, shapes) of at most
-         * 1 MiB + 1 KiB a tensor; the optimiser's state at most 1 MiB + 512 times the state's
-         * bytes (moments are a few copies of the parameters, L-BFGS keeps up to hundreds).
+         * 1 MiB + 1 KiB a tensor; the optimiser's state at most 1 MiB + 2048 times the state's
+         * bytes (moments are a few copies of the parameters; L-BFGS keeps two for each step of
+         * its history: 200 for the default 100).
          */
         public static Limits forModel(long stateBytes, int tensors) {
             long header = (1L << 20) + 1024L * tensors;
-            return new Limits(8 + stateBytes + header, (1L << 20) + 512 * stateBytes, TRAINER_BYTES);
+            return new Limits(8 + stateBytes + header, (1L << 20) + 2048 * stateBytes, TRAINER_BYTES);
         }
 
         long of(String part) {
