@@ -4,6 +4,7 @@ import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
 import dev.descent.nn.Module;
 import dev.descent.nn.io.SafeTensors;
 import dev.descent.nn.io.SafeTensorsContent;
@@ -499,8 +500,8 @@ public final class Trainer {
     /** Bounds on the checkpoint's parts from this model's size. */
     private CheckpointFile.Limits checkpointLimits() {
         long bytes = 0;
-        Map<String, dev.descent.core.Tensor> state = model.namedState();
-        for (dev.descent.core.Tensor t : state.values()) {
+        Map<String, Tensor> state = model.namedState();
+        for (Tensor t : state.values()) {
             bytes += t.numel() * t.dtype().byteSize();
         }
         return CheckpointFile.Limits.forModel(bytes, state.size());
