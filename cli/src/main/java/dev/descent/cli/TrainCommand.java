@@ -206,8 +206,9 @@ public final class TrainCommand implements Callable<Integer> {
         require(epochs >= 1, "--epochs: expected at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size: expected at least 1, got " + batchSize);
         require(dropout >= 0 && dropout < 1, "--dropout: expected a probability in [0, 1), got " + dropout);
-        require(lr == null || lr > 0, "--lr: expected a rate > 0, got " + lr);
-        require(clipNorm >= 0, "--clip-norm: expected a norm >= 0 (0: off), got " + clipNorm);
+        require(lr == null || lr > 0 && Double.isFinite(lr), "--lr: expected a finite rate > 0, got " + lr);
+        require(clipNorm >= 0 && Double.isFinite(clipNorm), "--clip-norm: expected a finite norm >= 0 (0: off), got "
+                + clipNorm);
         require(maxSteps >= 0, "--max-steps: expected steps >= 0 (0: off), got " + maxSteps);
         require(checkpointEvery >= 0, "--checkpoint-every: expected steps >= 0 (0: off), got " + checkpointEvery);
         require(patience >= 0, "--patience: expected epochs >= 0 (0: off), got " + patience);
