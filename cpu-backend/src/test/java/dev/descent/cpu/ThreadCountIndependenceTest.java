@@ -2,12 +2,16 @@ package dev.descent.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.core.IndexOutOfRangeException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -16,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Results do not depend on {@code descent.cpu.threads}: the same inputs give the same bits on 1,
  * 2, 3 and 8 threads (more threads than this machine's cores is fine: the split is what matters).
- * Reductions fold fixed blocks in a fixed order; elementwise ops are per element; OpenBLAS's GEMM
- * splits the output, not the sum over k, for the shapes a training step uses.
+ * Reductions fold fixed blocks in a fixed order; elementwise ops are per element; products are
+ * split into aligned row blocks, each one single-threaded OpenBLAS call ({@code Gemm}).
  */
 class ThreadCountIndependenceTest {
     private static final int[] THREADS = {1, 2, 3, 8};
@@ -82,20 +86,61 @@ class ThreadCountIndependenceTest {
     }
 
     @Test
-    void theMatrixProductsOfAnMlpStepHaveTheSameBitsOnAnyThreadCount() {
-        // Fashion-MNIST's 784-256-128-10 MLP at batch 128: forward x·W, backward gᵀ·x and g·Wᵀ
+    void matrixProductsHaveTheSameBitsOnAnyThreadCount() {
+        // Fashion-MNIST's 784-256-128-10 MLP at batch 128 (forward x·W, backward xᵀ·g and g·Wᵀ; k = 784
+        // is where OpenBLAS's own threading summed differently), odd sizes, float64, a batch of products
         Generator gen = new Generator(3);
-        try (Tensor x = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 128, 784));
-             Tensor w1 = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 784, 256));
-             Tensor g1 = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 128, 256));
-             Tensor w2 = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 256, 128));
-             Tensor g2 = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 128, 128));
-             Tensor big = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 512, 1024));
-             Tensor bigW = Scope.escape(Tensor.randn(gen, DType.FLOAT32, 1024, 512));
-             Tensor xd = Scope.escape(Tensor.randn(gen, DType.FLOAT64, 200, 300));
-             Tensor wd = Scope.escape(Tensor.randn(gen, DType.FLOAT64, 300, 100))) {
-            sameBitsOnEveryThreadCount("matmul", () -> List.of(x.matmul(w1), x.t().matmul(g1), g1.matmul(w1.t()),
-                    g1.matmul(w2), g1.t().matmul(g2), g2.matmul(w2.t()), big.matmul(bigW), xd.matmul(wd)));
+        int[][] shapes = {{128, 784, 256}, {784, 128, 256}, {128, 256, 784}, {128, 256, 128}, {128, 128, 10},
+            {256, 300, 200}, {130, 300, 200}, {1000, 50, 333}, {64, 4096, 16}, {512, 1024, 512}, {200, 784, 33}};
+        List<Tensor[]> pairs = new ArrayList<>();
+        for (int[] s : shapes) {
+            pairs.add(new Tensor[] {Scope.escape(Tensor.randn(gen, DType.FLOAT32, s[0], s[1])),
+                Scope.escape(Tensor.randn(gen, DType.FLOAT32, s[1], s[2]))});
+            // the same product with A read transposed (a backward pass's xᵀ·g)
+            pairs.add(new Tensor[] {Scope.escape(Tensor.randn(gen, DType.FLOAT32, s[1], s[0]).t()),
+                Scope.escape(Tensor.randn(gen, DType.FLOAT32, s[1], s[2]))});
+        }
+        pairs.add(new Tensor[] {Scope.escape(Tensor.randn(gen, DType.FLOAT64, 200, 300)),
+            Scope.escape(Tensor.randn(gen, DType.FLOAT64, 300, 100))});
+        pairs.add(new Tensor[] {Scope.escape(Tensor.randn(gen, DType.FLOAT32, 3, 128, 300)),
+            Scope.escape(Tensor.randn(gen, DType.FLOAT32, 300, 100))});
+        try {
+            sameBitsOnEveryThreadCount("matmul", () -> {
+                List<Tensor> products = new ArrayList<>();
+                for (Tensor[] p : pairs) {
+                    products.add(p[0].matmul(p[1]));
+                }
+                return products;
+            });
+        } finally {
+            for (Tensor[] p : pairs) {
+                p[0].close();
+                p[1].close();
+            }
+        }
+    }
+
+    @Test
+    void productsAreSplitIntoAlignedRowBlocksOfEnoughWork() {
+        long[] mlp = Gemm.rowBlocks(128, 784L * 256, 2);
+        assertArrayEquals(new long[] {0, 64, 128}, mlp, "x·W of the MLP at batch 128 on 2 threads");
+        assertArrayEquals(new long[] {0, 128}, Gemm.rowBlocks(128, 784L * 256, 1));
+        assertArrayEquals(new long[] {0, 130}, Gemm.rowBlocks(130, 10L * 10, 8), "too little work to split");
+        for (int m : new int[] {64, 127, 200, 784, 1000, 4097}) {
+            for (long work : new long[] {1, 1000, 8192, 200_704, 1L << 22}) {
+                for (int threads : new int[] {1, 2, 3, 16}) {
+                    long[] b = Gemm.rowBlocks(m, work, threads);
+                    assertEquals(0, b[0]);
+                    assertEquals(m, b[b.length - 1]);
+                    assertTrue(b.length - 1 <= threads);
+                    for (int i = 1; i < b.length; i++) {
+                        assertTrue(b[i] > b[i - 1]);
+                        assertEquals(0, b[i - 1] % Gemm.ROW_ALIGN, "aligned starts " + Arrays.toString(b));
+                        assertTrue(b.length == 2 || (b[i] - b[i - 1]) * work >= Gemm.MIN_BLOCK_WORK,
+                                "enough work in each of several blocks: " + Arrays.toString(b) + " x " + work);
+                    }
+                }
+            }
         }
     }
 
@@ -119,28 +164,18 @@ class ThreadCountIndependenceTest {
             try (Scope scope = Scope.open()) {
                 Tensor src = Tensor.zeros(DType.FLOAT32, 4, 1 << 17);
                 Tensor index = Tensor.of(src.device(), DType.INT32, idx, 1, 1 << 17);
-                var e = org.junit.jupiter.api.Assertions.assertThrows(dev.descent.core.IndexOutOfRangeException.class,
+                var e = assertThrows(IndexOutOfRangeException.class,
                         () -> src.gather(0, index));
                 assertEquals(9, e.index());
                 assertEquals(100_000, e.position());
                 assertEquals(4, e.axisSize());
                 assertEquals("gather: index 9 at position 100000 is out of range for axis 0 of size 4 (expected 0..3)",
                         e.getMessage());
-                var selected = org.junit.jupiter.api.Assertions.assertThrows(
-                        dev.descent.core.IndexOutOfRangeException.class,
+                var selected = assertThrows(IndexOutOfRangeException.class,
                         () -> src.indexSelect(1, Tensor.of(src.device(), DType.INT64, new double[] {0, 1, 1 << 17})));
                 assertEquals("indexSelect: index 131072 at position 2 is out of range for axis 1 of size 131072"
                         + " (expected 0..131071)", selected.getMessage());
             }
-        }
-    }
-
-    @Test
-    void itemsReadsSeveralScalarsOfMixedDTypesTogether() {
-        try (Scope scope = Scope.open()) {
-            double[] v = Tensor.items(Tensor.scalar(1.5, DType.FLOAT32), Tensor.of(new long[] {7}, 1),
-                    Tensor.scalar(-2.25, DType.FLOAT64));
-            assertArrayEquals(new double[] {1.5, 7, -2.25}, v);
         }
     }
 }

@@ -20,6 +20,10 @@ import dev.descent.nn.loss.MseLoss;
 import dev.descent.optim.Adam;
 import dev.descent.optim.SGD;
 import dev.descent.optim.clip.GradientClipping;
+import dev.descent.train.data.Batch;
+import dev.descent.train.data.DataLoader;
+import dev.descent.train.data.DataSplit;
+import dev.descent.train.data.GeneratedData;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,24 @@ class TrainingStepTest {
                     assertNull(p.grad(), "zero-grad after the step");
                 }
             }
+        }
+    }
+
+    @Test
+    void theReadmeSnippetRuns() {
+        try (DataSplit data = GeneratedData.twoSpirals(20, 4, 0.05, new Generator(1));
+             Sequential model = new Sequential(new Linear(2, 8, new Generator(2)), new ReLU(),
+                     new Linear(8, 2, new Generator(3)));
+             Adam adam = new Adam(model.parameters(), 1e-3)) {
+            for (Batch batch : new DataLoader(data.train(), 16, 1).epoch(0)) {
+                try (batch) {
+                    // train/README.md, verbatim:
+                    TrainingStep step = TrainingStep.of(model, new CrossEntropyLoss(), adam).clipNorm(1.0);
+                    TrainingStep.Result r = step.run(batch.features(), batch.targets());   // r.loss(), r.gradNorm(), r.updated()
+                    assertTrue(r.updated() && r.loss() > 0 && r.gradNorm() > 0, r.toString());
+                }
+            }
+            assertEquals(3, adam.stepCount());
         }
     }
 
