@@ -23,8 +23,9 @@ import java.util.Set;
  * the other's {@link Storage}s too, so that they report the wrapper's device: core finds a
  * tensor's backend from its storage's {@link Storage#device()} (through
  * {@code Backends.forDevice}), so storages that report the wrapped backend's device send every
- * op past the wrapper. Each method then unwraps the views' storages before delegating. train's
- * tests hold such a backend ({@code CountingBackend}).
+ * op past the wrapper. Each method then unwraps the views' storages before delegating. Such a
+ * backend is added with {@code Backends.register}; train's tests hold one
+ * ({@code CountingBackend}, a {@link java.lang.reflect.Proxy} over the CPU backend).
  */
 public interface Backend {
 

@@ -3,42 +3,49 @@ package dev.descent.train.device;
 import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
-import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
-import dev.descent.core.spi.BinaryOp;
-import dev.descent.core.spi.Capability;
-import dev.descent.core.spi.ElementwiseProgram;
-import dev.descent.core.spi.ReduceOp;
-import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
-import dev.descent.core.spi.UnaryOp;
+import java.lang.reflect.Array;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CPU backend under the name {@code counting}, counting the copies between the host and
  * the device: {@link #reads()} (device → host, {@code copyToHost}: on a GPU each is a
  * synchronisation) and {@link #uploads()} (host → device, {@code copyFromHost}), and the copies
- * within the device ({@link #deviceCopies()}). Registered for
- * train's tests through {@code META-INF/services}; select it with
- * {@code Backends.setDefault("counting")}.
+ * within the device ({@link #deviceCopies()}). {@link #instance()} registers it
+ * ({@code Backends.register}); select it with {@code Backends.setDefault("counting")}.
  *
- * <p>Its storages wrap the CPU's and report the device {@code counting:0}, so that core, which
- * finds a tensor's backend from its storage's device, sends every op on them here; each op
- * unwraps the views before handing them to the CPU backend (see {@link Storage}).
+ * <p>A {@link Proxy} over the CPU backend, so that it follows the SPI as it changes. Its
+ * storages wrap the CPU's and report the device {@code counting:0}, so that core, which finds a
+ * tensor's backend from its storage's device, sends every op on them here; each call unwraps
+ * the views (and arrays of them) before handing them to the CPU backend (see {@link Backend}).
  */
-public final class CountingBackend implements Backend {
+public final class CountingBackend implements InvocationHandler {
     private static final Device DEVICE = new Device("counting", 0);
+    private static CountingBackend instance;
+
+    private final Backend cpu = Backends.get("cpu");
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong uploads = new AtomicLong();
     private final AtomicLong copies = new AtomicLong();
-    private volatile Backend cpu;
 
-    /** The instance {@link Backends} found. */
-    public static CountingBackend instance() {
-        return (CountingBackend) Backends.get("counting");
+    private CountingBackend() {
+    }
+
+    /** The one instance, registered with {@link Backends} on first use. */
+    public static synchronized CountingBackend instance() {
+        if (instance == null) {
+            instance = new CountingBackend();
+            Backends.register((Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, instance));
+        }
+        return instance;
     }
 
     /** Copies from the device to the host so far. */
@@ -56,15 +63,7 @@ public final class CountingBackend implements Backend {
         return copies.get();
     }
 
-    private Backend cpu() {
-        Backend b = cpu;
-        if (b == null) {
-            b = Backends.get("cpu");   // not in the constructor: Backends is still finding backends then
-            cpu = b;
-        }
-        return b;
-    }
-
+    /** A CPU storage that reports the counting device. */
     private record Wrapped(Storage inner) implements Storage {
         @Override
         public Device device() {
@@ -87,126 +86,59 @@ public final class CountingBackend implements Backend {
         }
     }
 
-    private static Storage in(Storage s) {
-        return ((Wrapped) s).inner();
-    }
-
-    private static StridedView in(StridedView v) {
-        return v == null ? null : new StridedView(in(v.storage()), v.dtype(), v.offset(), v.shape(), v.strides());
-    }
-
-    private static StridedView[] in(StridedView[] vs) {
-        if (vs == null) {
-            return null;
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        switch (method.getName()) {
+            case "name":
+                return "counting";
+            case "devices":
+                return List.of(DEVICE);
+            case "allocate":
+                return new Wrapped(cpu.allocate(Device.cpu(), (DType) args[1], (long) args[2]));
+            case "copyToHost":
+                reads.incrementAndGet();
+                break;
+            case "copyFromHost":
+                uploads.incrementAndGet();
+                break;
+            case "copy":
+                copies.incrementAndGet();
+                break;
+            case "toString":
+                return "CountingBackend over " + cpu.name();
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            case "equals":
+                return proxy == args[0];
+            default:
+                break;
         }
-        StridedView[] r = new StridedView[vs.length];
-        for (int i = 0; i < vs.length; i++) {
-            r[i] = in(vs[i]);
+        Object[] inner = args == null ? null : new Object[args.length];
+        for (int i = 0; inner != null && i < args.length; i++) {
+            inner[i] = unwrap(args[i]);
         }
-        return r;
+        try {
+            return method.invoke(cpu, inner);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
-    @Override
-    public String name() {
-        return "counting";
-    }
-
-    @Override
-    public Availability availability() {
-        return Backends.installed().get("cpu").availability();
-    }
-
-    @Override
-    public List<Device> devices() {
-        return availability().available() ? List.of(DEVICE) : List.of();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return cpu().capabilities();
-    }
-
-    @Override
-    public Storage allocate(Device device, DType dtype, long elements) {
-        return new Wrapped(cpu().allocate(Device.cpu(), dtype, elements));
-    }
-
-    @Override
-    public void copyFromHost(Object array, int arrayOffset, Storage dst, long dstOffset, int count) {
-        uploads.incrementAndGet();
-        cpu().copyFromHost(array, arrayOffset, in(dst), dstOffset, count);
-    }
-
-    @Override
-    public void copyToHost(Storage src, long srcOffset, Object array, int arrayOffset, int count) {
-        reads.incrementAndGet();
-        cpu().copyToHost(in(src), srcOffset, array, arrayOffset, count);
-    }
-
-    @Override
-    public void copy(StridedView src, StridedView dst) {
-        copies.incrementAndGet();
-        cpu().copy(in(src), in(dst));
-    }
-
-    @Override
-    public void fill(StridedView dst, double value) {
-        cpu().fill(in(dst), value);
-    }
-
-    @Override
-    public void unary(UnaryOp op, StridedView x, StridedView out) {
-        cpu().unary(op, in(x), in(out));
-    }
-
-    @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView out) {
-        cpu().binary(op, in(a), in(b), in(out));
-    }
-
-    @Override
-    public void binaryScalar(BinaryOp op, StridedView a, double scalar, StridedView out) {
-        cpu().binaryScalar(op, in(a), scalar, in(out));
-    }
-
-    @Override
-    public void addScaled(StridedView x, double alpha, StridedView y) {
-        cpu().addScaled(in(x), alpha, in(y));
-    }
-
-    @Override
-    public void where(StridedView cond, StridedView a, StridedView b, StridedView out) {
-        cpu().where(in(cond), in(a), in(b), in(out));
-    }
-
-    @Override
-    public void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
-        cpu().reduce(op, in(x), axes, in(out));
-    }
-
-    @Override
-    public void matmul(StridedView a, StridedView b, StridedView out) {
-        cpu().matmul(in(a), in(b), in(out));
-    }
-
-    @Override
-    public void gather(StridedView src, int axis, StridedView index, StridedView out) {
-        cpu().gather(in(src), axis, in(index), in(out));
-    }
-
-    @Override
-    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return cpu().fusedSgd(u, in(params), in(grads), in(buffers));
-    }
-
-    @Override
-    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return cpu().fusedAdam(u, in(params), in(grads), in(expAvg), in(expAvgSq), in(maxExpAvgSq));
-    }
-
-    @Override
-    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        return cpu().runProgram(program, in(tensors), scalars);
+    private static Object unwrap(Object arg) {
+        if (arg instanceof Wrapped w) {
+            return w.inner();
+        }
+        if (arg instanceof StridedView v) {
+            return new StridedView((Storage) unwrap(v.storage()), v.dtype(), v.offset(), v.shape(), v.strides());
+        }
+        if (arg instanceof Object[] array && (StridedView.class.isAssignableFrom(array.getClass().getComponentType())
+                || array.getClass().getComponentType().isArray())) {
+            Object[] r = (Object[]) Array.newInstance(array.getClass().getComponentType(), array.length);
+            for (int i = 0; i < array.length; i++) {
+                r[i] = unwrap(array[i]);
+            }
+            return r;
+        }
+        return arg;
     }
 }
