@@ -313,6 +313,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void aNonFiniteRateIsRefusedBeforeTraining() {
+        for (String rate : List.of("Infinity", "NaN", "-Infinity")) {
+            Outcome o = train(dir.resolve("inf"), "--lr", rate);
+            assertEquals(ExitCodes.USAGE, o.status(), rate + ": " + o.err());
+            assertTrue(o.err().contains("--lr: expected a finite rate > 0, got " + rate), o.err());
+            assertOneLine(o.err());
+        }
+        Outcome clip = train(dir.resolve("inf"), "--clip-norm", "Infinity");
+        assertEquals(ExitCodes.USAGE, clip.status(), clip.err());
+        assertTrue(clip.err().contains("--clip-norm: expected a finite norm"), clip.err());
+        Outcome momentum = train(dir.resolve("inf"), "--optimizer", "momentum", "--momentum", "Infinity");
+        assertEquals(ExitCodes.USAGE, momentum.status(), momentum.err());
+        assertTrue(momentum.err().contains("expected a finite momentum, got Infinity"), momentum.err());
+        assertFalse(Files.exists(dir.resolve("inf").resolve("checkpoint.ckpt")));
+    }
+
+    @Test
     void anUnavailableBackendIsAOneLineFailure() {
         Outcome o = descent("train", "--backend", "cuda", "--out", dir.toString());
         assertEquals(ExitCodes.FAILED, o.status());

@@ -1,7 +1,7 @@
 package dev.descent.train;
 
-import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
+import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
@@ -11,7 +11,6 @@ import dev.descent.nn.io.SafeTensorsContent;
 import dev.descent.nn.io.SafeTensorsException;
 import dev.descent.nn.loss.Loss;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.clip.GradientClipping;
 import dev.descent.optim.schedule.LrScheduler;
 import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.checkpoint.CheckpointException;
@@ -34,14 +33,10 @@ import java.util.Map;
 
 /**
  * The training loop (seed 000: epochs of batches drawn without repetition; seed 001: shuffle
- * each epoch, watch the learning curves and the gradient norm). Each step:
- *
- * <pre>
- * loss = L(model(x), y)              the batch's loss; not finite: stop, diverged
- * loss.backward()
- * ‖g‖ = ‖(g₁, …, g_n)‖₂               clipped to clipNorm when set; not finite: stop, diverged
- * optimizer.step(); zeroGrad()       then the schedule, when it counts steps
- * </pre>
+ * each epoch, watch the learning curves and the gradient norm). Each step is a
+ * {@link TrainingStep} (forward, loss, backward, global gradient norm, clipping, one read of the
+ * loss and the norm, step, zero-grad); around it the trainer counts right answers on the device,
+ * keeps the records, steps the schedule when it counts steps and calls the callbacks.
  *
  * After each epoch: the test set's loss and accuracy, the schedule when it counts epochs (or the
  * plateau reducer, fed the watched loss), a checkpoint (when a path is set), the callbacks, then
@@ -51,7 +46,10 @@ import java.util.Map;
  * <p><b>Divergence.</b> A loss or gradient norm that is NaN or infinite stops the run at once
  * with {@link StopReason#DIVERGED} and a message that names the epoch, step and learning rate
  * and suggests a smaller one (seed 000: too large a learning rate makes the loss grow without
- * bound). No checkpoint is written after the diverged step, so the last good one stays intact.
+ * bound); the step is not taken. No checkpoint is written after the diverged step, so the last
+ * good one stays intact. A step can also make the weights infinite while its loss and gradient
+ * were finite: before any checkpoint is written the weights are checked (one read), and
+ * non-finite ones are a divergence too, never saved.
  *
  * <p><b>Step budget.</b> {@link StopRules#maxSteps()} is checked after every step, so a run may
  * stop inside an epoch ({@link StopReason#MAX_STEPS}); that epoch then has no record (its steps
@@ -90,6 +88,7 @@ public final class Trainer {
     private final Map<String, String> metadata;
     private final List<TrainingCallback> callbacks;
     private final int evalChunk;
+    private final TrainingStep step;
 
     private final MetricsHistory history = new MetricsHistory();
     private int epochsDone;
@@ -121,6 +120,7 @@ public final class Trainer {
         this.metadata = new LinkedHashMap<>(b.metadata);
         this.callbacks = List.copyOf(b.callbacks);
         this.evalChunk = b.evalChunk;
+        this.step = TrainingStep.of(model, loss, optimizer).clipNorm(clipNorm).measureGradNorm();
     }
 
     /** A builder for a run of {@code model} under {@code loss}, trained by {@code optimizer} on {@code train}'s batches. */
@@ -208,7 +208,11 @@ public final class Trainer {
                 result = finish(StopReason.MAX_STEPS, describe(StopReason.MAX_STEPS), start, trainNanos, trainExamples);
                 break;
             }
-            completeEpoch(o);
+            String diverged = completeEpoch(o);
+            if (diverged != null) {
+                result = finish(StopReason.DIVERGED, diverged, start, trainNanos, trainExamples);
+                break;
+            }
         }
         for (TrainingCallback c : callbacks) {
             c.onTrainEnd(this, result);
@@ -237,40 +241,20 @@ public final class Trainer {
             c.onEpochStart(this, epoch, batches);
         }
         model.train();
-        List<Variable> params = optimizer.params();
         boolean classification = train.dataset().isClassification();
         for (Batch batch : train.epoch(epoch - 1, o.batchesDone)) {
             long t0 = System.nanoTime();
-            StepRecord record;
-            try (batch; Scope scope = Scope.open()) {
-                Variable out = model.forward(Variable.of(batch.features()));
-                Variable value = loss.apply(out, batch.targets());
-                double l = value.item();
-                double lr = learningRate();
-                if (!Double.isFinite(l)) {
-                    value.freeGraph();
-                    optimizer.zeroGrad();
-                    record = new StepRecord(stepsDone + 1, epoch, l, Double.NaN, lr, batch.size());
-                    o.divergence = divergence("the loss is " + l, epoch, record.step(), lr);
-                } else {
-                    if (classification) {
-                        o.correct += Evaluation.correct(out.data(), batch.targets());
-                    }
-                    value.backward();
-                    double norm = clipNorm > 0 ? GradientClipping.clipByGlobalNorm(params, clipNorm)
-                            : GradientClipping.globalNorm(params, 2);
-                    record = new StepRecord(stepsDone + 1, epoch, l, norm, lr, batch.size());
-                    if (!Double.isFinite(norm)) {
-                        optimizer.zeroGrad();
-                        o.divergence = divergence("the gradient norm is " + norm, epoch, record.step(), lr);
-                    } else {
-                        optimizer.step();
-                        optimizer.zeroGrad();
-                        if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
-                            scheduler.step();
-                        }
-                    }
-                }
+            TrainingStep.Result r;
+            try (batch) {
+                r = step.run(batch.features(), batch.targets(), classification ? o.correct::add : null);
+            }
+            double lr = learningRate();
+            StepRecord record = new StepRecord(stepsDone + 1, epoch, r.loss(), r.gradNorm(), lr, batch.size());
+            if (!r.updated()) {
+                o.divergence = divergence(Double.isFinite(r.loss()) ? "the gradient norm is " + r.gradNorm()
+                        : "the loss is " + r.loss(), epoch, record.step(), lr);
+            } else if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
+                scheduler.step();
             }
             o.trainNanos += System.nanoTime() - t0;
             history.add(record);
@@ -283,7 +267,7 @@ public final class Trainer {
                 budgetEnds = inside && budgetSpent();
                 if (checkpoint != null && inside
                         && (budgetEnds || checkpointEvery > 0 && stepsDone % checkpointEvery == 0)) {
-                    writeCheckpoint();
+                    o.divergence = writeCheckpoint(epoch, lr);
                 }
             }
             for (TrainingCallback c : callbacks) {
@@ -303,13 +287,16 @@ public final class Trainer {
     private String divergence(String what, int epoch, long step, double lr) {
         String last = lastCheckpoint != null ? "; the last good checkpoint (" + checkpoint + ", " + lastCheckpoint
                 + ") is intact" : "";
+        // lr is finite: optimisers refuse a non-finite one, so the suggestion is too
         return "training diverged: " + what + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
                 + "); try a smaller learning rate, e.g. " + (lr / 10) + last;
     }
 
-    private void completeEpoch(EpochProgress o) throws IOException {
+    /** Ends epoch {@code o}: its record, the schedule, the checkpoint, the callbacks; a divergence found then, or null. */
+    private String completeEpoch(EpochProgress o) throws IOException {
         double trainLoss = o.lossSum / o.examples;
-        double trainAcc = train.dataset().isClassification() ? (double) o.correct / o.examples : Double.NaN;
+        double trainAcc = train.dataset().isClassification() ? (double) o.correct.value() / o.examples : Double.NaN;
+        o.close();
         Evaluation eval = test == null ? new Evaluation(Double.NaN, Double.NaN)
                 : Evaluation.of(model, loss, test, evalChunk);
         epochsDone = o.epoch;
@@ -331,12 +318,11 @@ public final class Trainer {
         EpochRecord record = new EpochRecord(o.epoch, stepsDone, trainLoss, trainAcc, eval.loss(), eval.accuracy(),
                 o.gradNormSum / o.batchesDone, o.lastLr, seconds, o.examples / (o.trainNanos / 1e9));
         history.add(record);
-        if (checkpoint != null) {
-            writeCheckpoint();
-        }
+        String diverged = checkpoint != null ? writeCheckpoint(o.epoch, o.lastLr) : null;
         for (TrainingCallback c : callbacks) {
             c.onEpochEnd(this, record);
         }
+        return diverged;
     }
 
     /** The rule that stops the run after {@code last} (null: go on). */
@@ -421,9 +407,34 @@ public final class Trainer {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    private void writeCheckpoint() throws IOException {
+    /**
+     * Writes the run's checkpoint, unless a weight is not finite (a step can make the weights
+     * infinite with a finite loss and gradient): then nothing is written, the last good
+     * checkpoint stays the last one, and the divergence is returned (null when written). Checking
+     * costs one device read per checkpoint, none per step.
+     */
+    private String writeCheckpoint(int epoch, double lr) throws IOException {
+        if (!weightsFinite()) {
+            return divergence("a weight is not finite (found before writing the checkpoint; none was written)",
+                    epoch, stepsDone, lr);
+        }
         saveCheckpoint(checkpoint);
         lastCheckpoint = position();
+        return null;
+    }
+
+    /** Whether every floating value of the model's state is finite: one read from the device. */
+    private boolean weightsFinite() {
+        try (Scope scope = Scope.open()) {
+            Tensor total = null;
+            for (Tensor t : model.namedState().values()) {
+                if (t.dtype().isFloating() && t.numel() > 0) {
+                    Tensor zeros = t.mul(0).sum().to(DType.FLOAT64);   // 0·x is NaN exactly where x is not finite
+                    total = total == null ? zeros : total.add(zeros);
+                }
+            }
+            return total == null || Double.isFinite(total.item());
+        }
     }
 
     /** Where the run stands: "epoch 2" after it, "step 130, 5 of 8 batches into epoch 3" inside one. */
@@ -485,6 +496,9 @@ public final class Trainer {
         TrainerState.PartialEpoch partial = state.epochInProgress();
         epochsDone = state.epochsDone();
         stepsDone = state.stepsDone();
+        if (epochInProgress != null) {
+            epochInProgress.close();
+        }
         epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
         boolean own = checkpoint != null && sameFile(path, checkpoint);
         lastCheckpoint = own ? position() : null;
