@@ -224,9 +224,9 @@ public final class TrainCommand implements Callable<Integer> {
         require(dropout >= 0 && dropout < 1, "--dropout: expected a probability in [0, 1), got " + dropout);
         require(lr == null || lr > 0 && lr < Double.POSITIVE_INFINITY, "--lr: expected a finite rate > 0, got " + lr);
         require(momentum == null || Double.isFinite(momentum),
-                "--momentum: expected a finite number (0.9 for momentum and nesterov when not given), got " + momentum);
+                "--momentum: expected a finite momentum, got " + momentum);
         require(weightDecay == null || Double.isFinite(weightDecay),
-                "--weight-decay: expected a finite number, got " + weightDecay);
+                "--weight-decay: expected a finite weight decay, got " + weightDecay);
         require(clipNorm >= 0 && clipNorm < Double.POSITIVE_INFINITY,
                 "--clip-norm: expected a finite norm >= 0 (0: off), got " + clipNorm);
         require(lossTolerance >= 0 && lossTolerance < Double.POSITIVE_INFINITY,
