@@ -248,6 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
         ModelSpec.parse(model);
         ModelSpec.InitScheme.parse(init);
         ScheduleSpec.parse(schedule, 1e-3, 1);
+        OptimizerSpec.check(optimizer);
         DataSpec.check(data);
     }
 
