@@ -22,7 +22,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 /**
  * The CPU backend: storage off the Java heap (malloc through JavaCPP), matrix products
  * through OpenBLAS, elementwise ops and reductions in Java over chunks, on
- * {@code descent.cpu.threads} threads (default: every core) above a size threshold.
+ * {@code descent.cpu.threads} threads (default: every core) above a size threshold. Every result
+ * has the same bits whatever the thread count.
  */
 public final class CpuBackend implements Backend {
     private static final Device CPU = Device.cpu();
@@ -46,7 +47,7 @@ public final class CpuBackend implements Backend {
     private static Availability probe() {
         try {
             Loader.load(openblas_nolapack.class);
-            openblas_nolapack.blas_set_num_threads(CpuThreads.threads());
+            openblas_nolapack.blas_set_num_threads(1);   // Gemm splits products over the backend's threads
             return Availability.yes();
         } catch (Throwable t) {
             return Availability.no("OpenBLAS could not be loaded (" + t + "); the CPU backend needs "
@@ -64,15 +65,17 @@ public final class CpuBackend implements Backend {
         return EnumSet.of(Capability.FLOAT64, Capability.INTEGER_OPS);
     }
 
-    /** Threads used for elementwise ops, reductions and OpenBLAS. */
+    /** Threads used for elementwise ops, reductions and matrix products. */
     public static int threads() {
         return CpuThreads.threads();
     }
 
-    /** Sets the threads used for elementwise ops, reductions and OpenBLAS. */
+    /**
+     * Sets the threads used for elementwise ops, reductions and matrix products. Results do not
+     * depend on it (see {@code Reductions} and {@code Gemm}).
+     */
     public static void setThreads(int n) {
         CpuThreads.setThreads(n);
-        openblas_nolapack.blas_set_num_threads(n);
     }
 
     /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */

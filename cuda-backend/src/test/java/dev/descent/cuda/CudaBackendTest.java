@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.IndexOutOfRangeException;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
 import dev.descent.core.fused.UpdateRule;
@@ -172,16 +173,30 @@ class CudaBackendTest {
     }
 
     @Test
-    void aGatherIndexOutsideTheAxisIsAnIndexOutOfBoundsException() {
+    void aGatherIndexOutsideTheAxisIsRaisedByTheNextReadWithoutASynchronisationOfItsOwn() {
+        boolean syncEachOp = Boolean.getBoolean("descent.cuda.sync");
         try (Tensor src = Tensor.of(GPU, DType.FLOAT32, new double[] {1, 2, 3, 4}, 2, 2);
                 Tensor idx = Tensor.of(GPU, DType.INT64, new double[] {0, 2, 1, 0}, 2, 2)) {
-            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> src.gather(1, idx));
-            assertTrue(e.getMessage().contains("2"), e.getMessage());
+            IndexOutOfRangeException e;
+            if (syncEachOp) {   // checked after the launch: the gather itself throws
+                e = assertThrows(IndexOutOfRangeException.class, () -> src.gather(1, idx));
+                assertFalse(e.deferred());
+            } else {            // recorded on the device, thrown by the next read
+                try (Tensor out = src.gather(1, idx)) {
+                    e = assertThrows(IndexOutOfRangeException.class, out::toFloatArray);
+                }
+                assertTrue(e.deferred());
+                assertTrue(e.getMessage().contains("-Ddescent.cuda.sync=true"), e.getMessage());
+            }
+            assertEquals(2, e.index());
+            assertEquals(1, e.position());
+            assertEquals(1, e.axis());
+            assertEquals(2, e.axisSize());
         }
         try (Tensor src = Tensor.of(GPU, DType.FLOAT32, new double[] {1, 2, 3, 4}, 2, 2);
                 Tensor idx = Tensor.of(GPU, DType.INT64, new double[] {1, 0, 1, 1}, 2, 2);
                 Tensor out = src.gather(1, idx)) {
-            assertArrayEquals(new float[] {2, 1, 4, 4}, out.toFloatArray());
+            assertArrayEquals(new float[] {2, 1, 4, 4}, out.toFloatArray(), "the fault was cleared once raised");
         }
     }
 

@@ -281,8 +281,16 @@ public abstract class Optimizer implements AutoCloseable {
         return RULES.computeIfAbsent(List.of(key), k -> write.get());
     }
 
-    /** Checks a group's hyper-parameters (ranges); called when added and before each step. */
+    /**
+     * Checks a group's hyper-parameters (ranges); called when added and before each step. Every
+     * numeric one must be finite: an infinite learning rate makes the weights infinite in one step.
+     */
     protected void validate(ParamGroup group) {
+        for (Map.Entry<String, Object> e : group.values().entrySet()) {
+            if (e.getValue() instanceof Number n) {
+                Check.argument(Double.isFinite(n.doubleValue()), name, "expected a finite %s, got %s", e.getKey(), n);
+            }
+        }
         Check.argument(group.lr() >= 0, name, "expected lr >= 0, got %s", group.lr());
     }
 

@@ -18,6 +18,14 @@ import java.util.Set;
  * broadcast to the output's shape with stride 0), dtypes are the documented ones, and every
  * view lies on this backend's device. Outputs are freshly allocated or an input itself
  * (in-place ops); an output never partially overlaps an input.
+ *
+ * <p><b>A backend that wraps another</b> (to count copies, trace or fault-inject) must wrap
+ * the other's {@link Storage}s too, so that they report the wrapper's device: core finds a
+ * tensor's backend from its storage's {@link Storage#device()} (through
+ * {@code Backends.forDevice}), so storages that report the wrapped backend's device send every
+ * op past the wrapper. Each method then unwraps the views' storages before delegating. Such a
+ * backend is added with {@code Backends.register}; train's tests hold one
+ * ({@code CountingBackend}, a {@link java.lang.reflect.Proxy} over the CPU backend).
  */
 public interface Backend {
 
@@ -42,7 +50,10 @@ public interface Backend {
      */
     void copyFromHost(Object array, int arrayOffset, Storage dst, long dstOffset, int count);
 
-    /** Copies {@code count} elements from the storage into a Java array of its dtype. */
+    /**
+     * Copies {@code count} elements from the storage into a Java array of its dtype. On a GPU
+     * this waits for every queued op: the training step does it once (DESIGN.md).
+     */
     void copyToHost(Storage src, long srcOffset, Object array, int arrayOffset, int count);
 
     /** {@code dst = src} elementwise over one shape, converting between dtypes if they differ. */
@@ -89,7 +100,12 @@ public interface Backend {
     /**
      * {@code out[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code axis}, as
      * {@code torch.gather}: {@code index} (int32 or int64) and {@code out} share a shape.
-     * Throws {@link IndexOutOfBoundsException} for an index outside the axis.
+     * An index outside the axis is never read through; it is reported as an
+     * {@link dev.descent.core.IndexOutOfRangeException} (the index, its row-major position in
+     * {@code index}, the axis and its size). A backend that can check without waiting for the
+     * device (the CPU) throws it from this call. One that would have to synchronise (a GPU)
+     * records the fault on the device and throws it, marked deferred, from its next
+     * {@link #copyToHost}, so that validating indices costs no extra synchronisation.
      */
     void gather(StridedView src, int axis, StridedView index, StridedView out);
 

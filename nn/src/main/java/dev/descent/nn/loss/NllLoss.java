@@ -2,6 +2,7 @@ package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
 import dev.descent.nn.Temporaries;
+import java.util.OptionalInt;
 
 /**
  * Negative log-likelihood of class labels given log-probabilities, as PyTorch's
@@ -23,8 +24,8 @@ public final class NllLoss implements Loss {
     public Variable apply(Variable input, Variable target) {
         String op = "NllLoss";
         ClassLabels.checkInput(op, input);
-        ClassLabels.check(op, target, input.size(0), input.size(1));
-        Variable picked = ClassLabels.pick(input, target.data());
+        ClassLabels.check(op, target, input.size(0));
+        Variable picked = ClassLabels.pick(op, input, target.data(), OptionalInt.empty());
         Variable losses = picked.neg();
         Temporaries.release(picked, losses);
         return reduction.reduce(losses);
