@@ -62,6 +62,18 @@ final class ArithmeticOps {
                 : g.mul(n.saved(a)).div(n.saved(b).square()).neg(), a, b);
     }
 
+    /** d(a/c)/da = 1/c for a constant c that broadcasts to a's shape; the node keeps its own handle of c. */
+    static Variable div(Variable a, Tensor c) {
+        String op = "div";
+        Tensor x = a.use(op);
+        c.checkOpen(op);
+        Check.argument(c.shape().broadcastsTo(x.shape()), op, "the divisor's shape %s does not broadcast to %s",
+                c.shape(), x.shape());
+        Tensor out = x.div(c);
+        Tensor kept = c.to(c.dtype());
+        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> g.div(kept), a);
+    }
+
     static Variable div(Variable a, double s) {
         return Node.record("div", a.use("div").div(s), (n, g, i) -> g.div(s), a);
     }

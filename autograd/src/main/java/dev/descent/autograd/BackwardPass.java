@@ -18,7 +18,8 @@ import java.util.Set;
  * put in topological order, and each, from the roots back, receives the sum of the gradients of
  * its output and hands each input the gradient its rule computes. Leaves either accumulate into
  * {@link Variable#grad()} ({@link #accumulate}) or, for {@link Autograd#grad}, are collected
- * without touching {@code grad()} ({@link #grad}).
+ * without touching {@code grad()} ({@link #grad}). A leaf's first gradient is the pass's own
+ * tensor, adopted without a copy, when no other handle or view shares its memory.
  *
  * <p>Broadcasting is undone here, once for every op: each rule hands back its input's gradient
  * in the broadcast shape, and the pass sums it to the input's shape ({@link #unbroadcast}).
@@ -218,6 +219,12 @@ final class BackwardPass {
         Variable current = leaf.grad();
         if (createGraph) {
             leaf.setGrad((current == null ? ViewOps.alias(g) : current.add(g)).keep(), false);
+            return;
+        }
+        if (current == null && g.data().ownsMemoryAlone()) {
+            // Nothing else sees this memory (not a view of another value, not also routed to another
+            // input), so the leaf adopts it rather than a copy.
+            leaf.setGrad(g, true);
             return;
         }
         try {

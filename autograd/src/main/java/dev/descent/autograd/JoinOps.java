@@ -2,11 +2,15 @@ package dev.descent.autograd;
 
 import dev.descent.core.Check;
 import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.Scope;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Joining and indexing. Concatenation and stacking hand each part its own piece of the
@@ -16,6 +20,8 @@ import java.util.List;
  * memory proportional to (number of indices) × (size of the indexed axis).
  */
 final class JoinOps {
+    private static final Map<PositionsKey, Tensor> POSITIONS = new ConcurrentHashMap<>();
+
     private JoinOps() {
     }
 
@@ -103,16 +109,25 @@ final class JoinOps {
         }
     }
 
-    /** {@code 0, 1, ..., size-1} along axis {@code at} of a tensor of rank {@code rank} (size 1 elsewhere). */
+    /**
+     * {@code 0, 1, ..., size-1} along axis {@code at} of a tensor of rank {@code rank} (size 1
+     * elsewhere): a view of a vector kept per device, dtype and size, uploaded once rather than
+     * at every backward pass through a gather (a training step's loss has one).
+     */
     private static Tensor positions(Variable like, int size, int rank, int at) {
-        double[] values = new double[size];
-        for (int j = 0; j < size; j++) {
-            values[j] = j;
-        }
+        Tensor iota = POSITIONS.computeIfAbsent(new PositionsKey(like.device(), like.dtype(), size), k -> {
+            double[] values = new double[size];
+            for (int j = 0; j < size; j++) {
+                values[j] = j;
+            }
+            return Scope.escape(Tensor.of(k.device(), k.dtype(), values, size));
+        });
         int[] dims = new int[rank];
         Arrays.fill(dims, 1);
         dims[at] = size;
-        DType dtype = like.dtype();
-        return Tensor.of(like.device(), dtype, values, dims);
+        return iota.reshape(dims);
+    }
+
+    private record PositionsKey(Device device, DType dtype, int size) {
     }
 }

@@ -363,6 +363,15 @@ public final class Variable implements AutoCloseable {
         return ArithmeticOps.div(this, s);
     }
 
+    /**
+     * {@code this / c} for a constant tensor (a device scalar, say) that broadcasts to this
+     * shape, differentiated for {@code this} only; the graph keeps its own handle of {@code c},
+     * so the caller may close it.
+     */
+    public Variable div(Tensor c) {
+        return ArithmeticOps.div(this, c);
+    }
+
     /** {@code s / this}. */
     public Variable rdiv(double s) {
         return ArithmeticOps.rdiv(this, s);

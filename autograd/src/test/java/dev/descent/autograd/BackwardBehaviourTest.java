@@ -42,6 +42,22 @@ class BackwardBehaviourTest {
     }
 
     @Test
+    void dividingByAConstantTensorDifferentiatesTheDividendAndKeepsItsOwnHandle() {
+        Variable x = param(3, 6);
+        Variable q;
+        try (Tensor c = Tensor.of(new double[] {4})) {
+            q = x.div(c);   // the graph keeps c alive after the caller closed it
+        }
+        assertArrayEquals(new double[] {0.75, 1.5}, q.toDoubleArray());
+        q.mul(q).sum().backward();   // d/dx (x/4)² = x/8
+        assertArrayEquals(new double[] {3.0 / 8, 6.0 / 8}, x.grad().toDoubleArray(), 1e-15);
+        try (Tensor wrong = Tensor.of(new double[] {1, 2, 3})) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.div(wrong));
+            assertEquals("div: the divisor's shape [3] does not broadcast to [2]", e.getMessage());
+        }
+    }
+
+    @Test
     void onlyLeavesThatRequireGradReceiveOne() {
         Variable w = param(1, 2);
         Variable data = Variable.of(Tensor.of(new double[] {3, 4}));

@@ -5,6 +5,7 @@ import dev.descent.core.Backends;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,12 +148,18 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "ms/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " ms", mlpFb / mlpFwd));
         }
-        addOptimizer(rows, s, "OptimizerStepBenchmark", "Adam", "adam", "copyAdamBytes", "memcpy", 28);
-        addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20);
+        Map<String, Long> cpuLists = new LinkedHashMap<>();
+        cpuLists.put("4194304", 4194304L);
+        cpuLists.put("16777216", 16777216L);
+        cpuLists.put("mlp", 235146L);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "Adam", "adam", "copyAdamBytes", "memcpy", 28, cpuLists);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20,
+                cpuLists);
         addMatmul(rows, s, "cuda ", "CudaMatmulBenchmark", "cublasSgemm", "cublasSgemm", "1024", "2048", "4096");
         addMemoryBound(rows, s, "cuda ", "CudaElementwiseBenchmark", "copy", "D2D copy", List.of("add", "addInPlace", "sum"),
                 "1048576", "16777216", "67108864");
-        addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28);
+        addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28,
+                Map.of("", 10_000_000L));
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
@@ -208,22 +215,29 @@ public final class BenchMain {
         }
     }
 
-    /** Parameters per second of one step over 10M parameters, fused and composed, against the copy floor. */
+    /**
+     * Parameters per second of one step, fused and composed, against the copy floor, for each
+     * parameter list ({@code @Param} value, "" for a benchmark without one) and its parameter count.
+     */
     private static void addOptimizer(List<String[]> rows, Map<String, Double> s, String bench, String label, String method,
-            String floor, String copyName, int bytesPerParam) {
-        Double fused = s.get(bench + "." + method + "Fused");
-        Double composed = s.get(bench + "." + method + "Composed");
-        Double copy = s.get(bench + "." + floor);
-        double params = 10_000_000;
-        if (fused != null && copy != null) {
-            rows.add(row(label + " step fused", params / fused * 1e3, "Mparam/s",
-                    "floor " + fmt(params / copy * 1e3) + " Mparam/s (" + copyName + " of " + bytesPerParam + " B/param)",
-                    copy / fused));
-        }
-        if (fused != null && composed != null) {
-            rows.add(row(label + " step composed", params / composed * 1e3, "Mparam/s",
-                    "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster", copy == null ? Double.NaN
-                            : copy / composed));
+            String floor, String copyName, int bytesPerParam, Map<String, Long> lists) {
+        for (Map.Entry<String, Long> list : lists.entrySet()) {
+            String key = list.getKey().isEmpty() ? "" : "[" + list.getKey() + "]";
+            String name = label + (list.getKey().isEmpty() ? "" : " " + list.getKey());
+            Double fused = s.get(bench + "." + method + "Fused" + key);
+            Double composed = s.get(bench + "." + method + "Composed" + key);
+            Double copy = s.get(bench + "." + floor + key);
+            double params = list.getValue();
+            if (fused != null && copy != null) {
+                rows.add(row(name + " step fused", params / fused * 1e3, "Mparam/s",
+                        "floor " + fmt(params / copy * 1e3) + " Mparam/s (" + copyName + " of " + bytesPerParam + " B/param)",
+                        copy / fused));
+            }
+            if (fused != null && composed != null) {
+                rows.add(row(name + " step composed", params / composed * 1e3, "Mparam/s",
+                        "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster",
+                        copy == null ? Double.NaN : copy / composed));
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import dev.descent.core.Tensor;
 import dev.descent.cpu.CpuBackend;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /** {@code a.matmul(b)} through the tensor API against {@code cblas_sgemm} on the same off-heap buffers. */
 @State(Scope.Benchmark)
@@ -37,7 +39,12 @@ public class MatmulBenchmark {
     private FloatPointer pc;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
+        // The reference is OpenBLAS with its own threads, as many as Descent uses. Descent keeps
+        // OpenBLAS on one thread and splits a product into row blocks over its own (the same bits
+        // on any thread count), so the tensor side runs with OpenBLAS as the backend set it.
+        boolean reference = params.getBenchmark().endsWith("cblasSgemm");
+        openblas_nolapack.blas_set_num_threads(reference ? CpuBackend.threads() : 1);
         Generator g = new Generator(42);
         a = Tensor.randn(g, DType.FLOAT32, n, n);
         b = Tensor.randn(g, DType.FLOAT32, n, n);
@@ -49,6 +56,7 @@ public class MatmulBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        openblas_nolapack.blas_set_num_threads(1);
         a.close();
         b.close();
         c.close();

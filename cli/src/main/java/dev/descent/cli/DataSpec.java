@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,6 +21,35 @@ import java.util.Locale;
  */
 public final class DataSpec {
     private DataSpec() {
+    }
+
+    /** A short name for the set {@code --data} names: its own name, or a directory's last part ("data" for a root). */
+    public static String shortName(String data) {
+        Path name = Path.of(data).normalize().getFileName();
+        return name == null || name.toString().isEmpty() ? "data" : name.toString();
+    }
+
+    /**
+     * Checks that {@code name} names a set: one of the generated ones or Fashion-MNIST's name, or a
+     * directory holding the four IDX files (their content is checked when they are read).
+     *
+     * @throws UserError naming {@code --data} and what it expects
+     */
+    public static void check(String name) {
+        if (List.of("spirals", "blobs", "fashion-mnist").contains(name.toLowerCase(Locale.ROOT))) {
+            return;
+        }
+        Path dir = Path.of(name);
+        if (!Files.isDirectory(dir)) {
+            throw new UserError("--data: expected spirals, blobs, fashion-mnist or a directory of IDX files, got '"
+                    + name + "' (no such directory)");
+        }
+        List<String> missing = FashionMnist.missingFiles(dir);
+        if (!missing.isEmpty()) {
+            throw new UserError("--data: expected spirals, blobs, fashion-mnist or a directory of the four "
+                    + "MNIST-format IDX files, got '" + name + "', which lacks " + String.join(", ", missing)
+                    + " (each may end in .gz)");
+        }
     }
 
     /** Loads the named set; its inputs standardised with the training set's statistics when asked. */
@@ -57,12 +87,8 @@ public final class DataSpec {
                 }
                 return FashionMnist.load(FashionMnist.DEBIAN_DIR);
             default:
-                Path dir = Path.of(name);
-                if (!Files.isDirectory(dir)) {
-                    throw new UserError("--data: expected spirals, blobs, fashion-mnist or a directory of IDX files, got '"
-                            + name + "' (no such directory)");
-                }
-                return FashionMnist.load(dir);
+                check(name);
+                return FashionMnist.load(Path.of(name));
         }
     }
 }

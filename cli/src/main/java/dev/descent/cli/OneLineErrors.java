@@ -3,7 +3,11 @@ package dev.descent.cli;
 import dev.descent.core.BackendUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -42,11 +46,29 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
         if (t instanceof NoSuchFileException nf) {
             return "no such file: " + nf.getFile() + (nf.getReason() == null ? "" : " (" + nf.getReason() + ")");
         }
+        if (t instanceof FileSystemException fs && fs.getFile() != null) {
+            // their message is often the path alone ("/dev/null"): say what went wrong with it
+            return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason() : what(fs))
+                    + (fs.getOtherFile() == null ? "" : " (" + fs.getOtherFile() + ")");
+        }
         if (t instanceof BackendUnavailableException || t instanceof IllegalArgumentException || t instanceof UserError
                 || t instanceof IOException) {
             return t.getMessage();
         }
         return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static String what(FileSystemException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "exists already (and is not what was expected there)";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static String qualifiedName(CommandLine cl) {

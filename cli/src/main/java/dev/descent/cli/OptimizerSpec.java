@@ -48,17 +48,22 @@ public final class OptimizerSpec {
     private OptimizerSpec() {
     }
 
+    /** Checks that {@code name} is one of {@link #NAMES}, before anything is built or written. */
+    public static void check(String name) {
+        if (!FACTORIES.containsKey(name.toLowerCase(Locale.ROOT))) {
+            throw new UserError("--optimizer: expected one of " + String.join(", ", NAMES) + ", got '" + name + "'");
+        }
+    }
+
     /**
      * Builds optimiser {@code name} with learning rate {@code lr} (NaN: its default), momentum
      * (NaN: its default; 0.9 for momentum and nesterov) and the extra hyper-parameters.
      */
     public static Optimizer build(String name, List<Variable> params, double lr, double momentum, double weightDecay,
             Map<String, String> hyper) {
+        check(name);
         String key = name.toLowerCase(Locale.ROOT);
         Function<List<Variable>, Optimizer> factory = FACTORIES.get(key);
-        if (factory == null) {
-            throw new UserError("--optimizer: expected one of " + String.join(", ", NAMES) + ", got '" + name + "'");
-        }
         Optimizer opt = factory.apply(params);
         try {
             if (key.equals("momentum") || key.equals("nesterov")) {

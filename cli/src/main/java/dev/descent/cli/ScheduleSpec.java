@@ -69,10 +69,11 @@ public sealed interface ScheduleSpec {
                 }
                 case "linear" -> {
                     arity(p, 2, text);
-                    yield new Fixed(Schedule.linear(lr, Double.parseDouble(p[1]), totalSteps), ScheduleUnit.STEP);
+                    yield new Fixed(Schedule.linear(lr, rate(p[1], "linear:END_LR", text), totalSteps),
+                            ScheduleUnit.STEP);
                 }
                 case "cosine" -> {
-                    double min = p.length > 1 ? Double.parseDouble(p[1]) : 0;
+                    double min = p.length > 1 ? rate(p[1], "cosine:MIN_LR", text) : 0;
                     if (p.length > 2) {
                         throw bad(text);
                     }
@@ -113,8 +114,17 @@ public sealed interface ScheduleSpec {
 
     private static double positive(String s, String text) {
         double v = Double.parseDouble(s);
-        if (!(v > 0)) {
+        if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
             throw bad(text);
+        }
+        return v;
+    }
+
+    /** A learning rate the schedule reaches: finite and >= 0, or the run would fail at that step. */
+    private static double rate(String s, String form, String text) {
+        double v = Double.parseDouble(s);
+        if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) {
+            throw new UserError("--schedule: " + form + " must be a learning rate >= 0, got '" + text + "'");
         }
         return v;
     }

@@ -1,5 +1,7 @@
 package dev.descent.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.core.Backends;
@@ -7,9 +9,12 @@ import dev.descent.core.Generator;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.Optimizer;
+import dev.descent.train.AtomicFiles;
+import dev.descent.train.RunLock;
 import dev.descent.train.StopRules;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
+import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.metrics.MetricsCallback;
@@ -38,7 +43,8 @@ import picocli.CommandLine.Spec;
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
                 "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)", "",
-                "Exit status: 0 done, 1 failed (file, backend, I/O), 2 wrong option or value, 3 training diverged."})
+                "Exit status: 0 done, 1 failed (a missing, corrupt or foreign file such as a bad checkpoint, a backend, "
+                        + "I/O, --out in use by another run), 2 wrong option or value, 3 training diverged."})
 public final class TrainCommand implements Callable<Integer> {
     static final String CHECKPOINT = "checkpoint.ckpt";
     static final String SUMMARY = "summary.json";
@@ -158,8 +164,15 @@ public final class TrainCommand implements Callable<Integer> {
             System.setProperty("descent.cpu.threads", Integer.toString(threads));
         }
         Backends.setDefault(backend);
-        Path dir = out != null ? out : Path.of("runs", Path.of(data).getFileName().toString());
-        Files.createDirectories(dir);
+        Path dir = out != null ? out : Path.of("runs", DataSpec.shortName(data));
+        try (RunLock lock = RunLock.acquire(dir)) {
+            // only now, with no other run writing here: what killed writes left behind
+            AtomicFiles.deleteStaleTemporaries(dir);
+            return run(dir);
+        }
+    }
+
+    private int run(Path dir) throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         ObjectNode config = config();
 
@@ -181,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
                         .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0, maxSteps))
                         .checkpoint(checkpoint).checkpointEvery(checkpointEvery).generator("dropout", dropoutGen)
                         .metadata("config", runDefining(config).toString())
-                        .callback(new MetricsCallback(dir, Path.of(data).getFileName().toString(), false))
+                        .callback(new MetricsCallback(dir, DataSpec.shortName(data), false))
                         .callback(progressCallback());
                 if (sched != null) {
                     sched.attach(b, opt);
@@ -202,23 +215,41 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The most threads: a ForkJoinPool's parallelism limit (0x7fff), which the CPU backend's pool is. */
+    static final int MAX_THREADS = 32767;
+
     private void validate() {
         require(epochs >= 1, "--epochs: expected at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size: expected at least 1, got " + batchSize);
         require(dropout >= 0 && dropout < 1, "--dropout: expected a probability in [0, 1), got " + dropout);
-        require(lr == null || lr > 0, "--lr: expected a rate > 0, got " + lr);
-        require(clipNorm >= 0, "--clip-norm: expected a norm >= 0 (0: off), got " + clipNorm);
+        require(lr == null || lr > 0 && lr < Double.POSITIVE_INFINITY, "--lr: expected a finite rate > 0, got " + lr);
+        require(momentum == null || Double.isFinite(momentum),
+                "--momentum: expected a finite momentum, got " + momentum);
+        require(weightDecay == null || Double.isFinite(weightDecay),
+                "--weight-decay: expected a finite weight decay, got " + weightDecay);
+        require(clipNorm >= 0 && clipNorm < Double.POSITIVE_INFINITY,
+                "--clip-norm: expected a finite norm >= 0 (0: off), got " + clipNorm);
+        require(lossTolerance >= 0 && lossTolerance < Double.POSITIVE_INFINITY,
+                "--loss-tolerance: expected a finite tolerance >= 0 (0: off), got " + lossTolerance);
+        require(gradTolerance >= 0 && gradTolerance < Double.POSITIVE_INFINITY,
+                "--grad-tolerance: expected a finite tolerance >= 0 (0: off), got " + gradTolerance);
         require(maxSteps >= 0, "--max-steps: expected steps >= 0 (0: off), got " + maxSteps);
         require(checkpointEvery >= 0, "--checkpoint-every: expected steps >= 0 (0: off), got " + checkpointEvery);
         require(patience >= 0, "--patience: expected epochs >= 0 (0: off), got " + patience);
-        require(threads == null || threads >= 1, "--threads: expected at least 1, got " + threads);
+        require(threads == null || threads >= 1 && threads <= MAX_THREADS, "--threads: expected 1 to " + MAX_THREADS
+                + " (a ForkJoinPool's limit), got " + threads);
+        require(out == null || !Files.exists(out) || Files.isDirectory(out),
+                "--out: expected a directory (or where to make one), got " + out + ", which is not a directory");
         require(backend.equals("cpu") || backend.equals("cuda"), "--backend: expected cpu or cuda, got '" + backend + "'");
         require(progress.equals("auto") || progress.equals("bar") || progress.equals("plain"),
                 "--progress: expected auto, bar or plain, got '" + progress + "'");
-        require(!resume || out != null || Files.isDirectory(Path.of("runs", data)),
+        require(!resume || out != null || Files.isDirectory(Path.of("runs", DataSpec.shortName(data))),
                 "--resume: give --out DIR, the directory of the run to continue");
         ModelSpec.parse(model);
         ModelSpec.InitScheme.parse(init);
+        ScheduleSpec.parse(schedule, 1e-3, 1);
+        OptimizerSpec.check(optimizer);
+        DataSpec.check(data);
     }
 
     private static void require(boolean ok, String message) {
@@ -298,7 +329,16 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume: no checkpoint at " + checkpoint + " to continue from");
         }
         Map<String, String> meta = trainer.restore(checkpoint);
-        ObjectNode saved = (ObjectNode) new ObjectMapper().readTree(meta.getOrDefault("config", "{}"));
+        JsonNode read;
+        try {
+            read = new ObjectMapper().readTree(meta.getOrDefault("config", "{}"));
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(checkpoint + "!trainer.json: its metadata 'config' is not valid JSON: "
+                    + e.getOriginalMessage().replaceAll("\\s+", " "), e);
+        }
+        if (!(read instanceof ObjectNode saved)) {
+            throw new CheckpointException(checkpoint + "!trainer.json: its metadata 'config' is not a JSON object");
+        }
         // through text, as the saved one went, so that numbers compare by value and not by Java type
         ObjectNode now = (ObjectNode) new ObjectMapper().readTree(runDefining(config).toString());
         if (!saved.equals(now)) {

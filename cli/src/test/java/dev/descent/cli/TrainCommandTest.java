@@ -210,6 +210,125 @@ class TrainCommandTest {
         }
     }
 
+    /** Issue 17, item 6: each of these gives one line that names the option and what it expects, and status 2. */
+    @Test
+    void theCommandLinesOfIssue17AreOneLineUsageErrorsNamingTheOption() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        String[][] cases = {
+            {"--data /", "--data", "lacks train-images-idx3-ubyte"},
+            {"--threads 40000", "--threads", "32767"},
+            {"--schedule linear:-1", "--schedule", "END_LR must be a learning rate >= 0"},
+            {"--schedule cosine:-0.5", "--schedule", "MIN_LR must be a learning rate >= 0"},
+            {"--momentum NaN", "--momentum", "finite"},
+            {"--lr Infinity", "--lr", "finite"},
+            {"--weight-decay NaN", "--weight-decay", "finite"},
+            {"--loss-tolerance -1", "--loss-tolerance", ">= 0"},
+            {"--out " + file, "--out", "not a directory"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("train", "--progress", "plain"));
+            args.addAll(Arrays.asList(c[0].split(" ")));
+            if (!c[0].startsWith("--out")) {
+                args.addAll(List.of("--out", dir.resolve("never").toString()));
+            }
+            Outcome o = descent(args.toArray(String[]::new));
+            assertEquals(ExitCodes.USAGE, o.status(), c[0] + ": " + o.err());
+            assertOneLine(o.err());
+            assertTrue(o.err().contains(c[1] + ":") && o.err().contains(c[2]), c[0] + ": " + o.err());
+        }
+        assertFalse(Files.exists(dir.resolve("never")), "nothing is written for a wrong command line");
+    }
+
+    @Test
+    void anEmptyDataSetIsAOneLineFailureNamingTheFile() throws IOException {
+        Path data = dir.resolve("empty-mnist");
+        Files.createDirectories(data);
+        for (String prefix : List.of("train", "t10k")) {
+            Files.write(data.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {0, 28, 28}, new byte[0]));
+            Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {0}, new byte[0]));
+        }
+        Outcome o = train(dir.resolve("out"), "--data", data.toString());
+        assertEquals(ExitCodes.FAILED, o.status(), o.err());
+        assertOneLine(o.err());
+        assertTrue(o.err().contains("train-images-idx3-ubyte: holds no images"), o.err());
+    }
+
+    /** Issue 17, items 3 and 6: a bad checkpoint is a failure (1), not a wrong option (2), and names the file. */
+    @Test
+    void aCorruptOrForeignCheckpointIsAOneLineFailureNamingTheFile() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(ExitCodes.OK, train(out, "--epochs", "1", "--model", "mlp:8").status());
+        Path ckpt = out.resolve(TrainCommand.CHECKPOINT);
+        byte[] good = Files.readAllBytes(ckpt);
+        java.util.Map<String, byte[]> parts = new java.util.LinkedHashMap<>();
+        try (var zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(good))) {
+            for (var e = zin.getNextEntry(); e != null; e = zin.getNextEntry()) {
+                parts.put(e.getName(), zin.readAllBytes());
+            }
+        }
+        String trainer = new String(parts.get("trainer.json"), java.nio.charset.StandardCharsets.UTF_8);
+        for (String broken : List.of(trainer.replaceFirst("\\{", "{ oops"),
+                trainer.replaceFirst("\"dropout\" : \\[ \"[0-9a-f]+\",", "\"dropout\" : ["))) {
+            assertTrue(!broken.equals(trainer), "the edit applies");
+            parts.put("trainer.json", broken.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var zout = new java.util.zip.ZipOutputStream(bytes)) {
+                for (var p : parts.entrySet()) {
+                    zout.putNextEntry(new java.util.zip.ZipEntry(p.getKey()));
+                    zout.write(p.getValue());
+                    zout.closeEntry();
+                }
+            }
+            Files.write(ckpt, bytes.toByteArray());
+            Outcome o = train(out, "--epochs", "2", "--model", "mlp:8", "--resume");
+            assertEquals(ExitCodes.FAILED, o.status(), o.err());
+            assertOneLine(o.err());
+            assertTrue(o.err().contains(ckpt + "!trainer.json"), o.err());
+        }
+        byte[] flipped = good.clone();
+        flipped[flipped.length / 3] ^= 0x20;
+        Files.write(ckpt, flipped);
+        Outcome o = train(out, "--epochs", "2", "--model", "mlp:8", "--resume");
+        assertEquals(ExitCodes.FAILED, o.status(), o.err());
+        assertOneLine(o.err());
+        assertTrue(o.err().contains(ckpt.toString()), o.err());
+    }
+
+    /** Issue 17, item 9. */
+    @Test
+    void aSecondWriterOfOneOutIsRefusedAndLeftoversOfKilledWritesAreCleaned() throws IOException {
+        Path out = dir.resolve("shared");
+        try (dev.descent.train.RunLock held = dev.descent.train.RunLock.acquire(out)) {
+            Outcome o = train(out, "--epochs", "1", "--model", "mlp:8");
+            assertEquals(ExitCodes.FAILED, o.status(), o.err());
+            assertOneLine(o.err());
+            assertTrue(o.err().contains("in use by another run") && o.err().contains(
+                    out.resolve(dev.descent.train.RunLock.FILE).toString()), o.err());
+        }
+        Path stale = Files.writeString(out.resolve(".checkpoint.ckpt.1xywk4jz9yjcs.tmp"), "half a checkpoint");
+        Path mine = Files.writeString(out.resolve("notes.txt"), "mine");
+        assertEquals(ExitCodes.OK, train(out, "--epochs", "1", "--model", "mlp:8").status());
+        assertFalse(Files.exists(stale), "a killed write's temporary file is removed");
+        assertTrue(Files.exists(mine), "other files stay");
+    }
+
+    @Test
+    void aNonFiniteRateIsRefusedBeforeTraining() {
+        for (String rate : List.of("Infinity", "NaN", "-Infinity")) {
+            Outcome o = train(dir.resolve("inf"), "--lr", rate);
+            assertEquals(ExitCodes.USAGE, o.status(), rate + ": " + o.err());
+            assertTrue(o.err().contains("--lr: expected a finite rate > 0, got " + rate), o.err());
+            assertOneLine(o.err());
+        }
+        Outcome clip = train(dir.resolve("inf"), "--clip-norm", "Infinity");
+        assertEquals(ExitCodes.USAGE, clip.status(), clip.err());
+        assertTrue(clip.err().contains("--clip-norm: expected a finite norm"), clip.err());
+        Outcome momentum = train(dir.resolve("inf"), "--optimizer", "momentum", "--momentum", "Infinity");
+        assertEquals(ExitCodes.USAGE, momentum.status(), momentum.err());
+        assertTrue(momentum.err().contains("expected a finite momentum, got Infinity"), momentum.err());
+        assertFalse(Files.exists(dir.resolve("inf").resolve("checkpoint.ckpt")));
+    }
+
     @Test
     void anUnavailableBackendIsAOneLineFailure() {
         Outcome o = descent("train", "--backend", "cuda", "--out", dir.toString());

@@ -174,7 +174,7 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
-    @DisplayName("fused optimiser updates equal their equations")
+    @DisplayName("elementwise programs (fused optimiser updates) equal their equations")
     Stream<DynamicNode> fusedUpdates() {
         return FusedUpdateCases.fusedUpdates(harness);
     }

@@ -1,14 +1,16 @@
 package dev.descent.core;
 
 import dev.descent.core.spi.Backend;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * Finds backends with {@link ServiceLoader} and chooses the default one: the name given to
- * {@link #setDefault}, else the system property {@code descent.backend}, else the
- * environment variable {@code DESCENT_BACKEND}, else {@code cpu}.
+ * Finds backends with {@link ServiceLoader} (or takes them from {@link #register}) and chooses
+ * the default one: the name given to {@link #setDefault}, else the system property
+ * {@code descent.backend}, else the environment variable {@code DESCENT_BACKEND}, else
+ * {@code cpu}.
  */
 public final class Backends {
     private static final Map<String, Backend> FOUND = discover();
@@ -18,16 +20,31 @@ public final class Backends {
     }
 
     private static Map<String, Backend> discover() {
-        Map<String, Backend> found = new LinkedHashMap<>();
+        Map<String, Backend> found = Collections.synchronizedMap(new LinkedHashMap<>());
         for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
             found.putIfAbsent(b.name(), b);
         }
         return found;
     }
 
+    /**
+     * Adds a backend made in code rather than found on the class path: one that wraps another to
+     * count or trace its calls, say (see {@link Backend} on wrapping). Its tensors are made by
+     * naming it ({@link #setDefault}, or a device with its name).
+     *
+     * @throws IllegalArgumentException when a backend of that name is already known
+     */
+    public static void register(Backend backend) {
+        Check.argument(backend != null, "Backends.register", "expected a backend, got null");
+        Check.argument(FOUND.putIfAbsent(backend.name(), backend) == null, "Backends.register",
+                "a backend named '%s' is already known (%s)", backend.name(), FOUND.keySet());
+    }
+
     /** Every backend on the class path, available or not, by name. */
     public static Map<String, Backend> installed() {
-        return Map.copyOf(FOUND);
+        synchronized (FOUND) {
+            return Map.copyOf(FOUND);
+        }
     }
 
     /**

@@ -19,6 +19,11 @@ final class SharedStorage {
         return storage;
     }
 
+    /** The open tensors on this storage. */
+    synchronized int users() {
+        return users;
+    }
+
     synchronized SharedStorage retain() {
         if (users == 0) {
             throw new IllegalStateException("storage already freed");

@@ -1213,6 +1213,9 @@ public final class Tensor implements AutoCloseable {
         Tensor out = newTensor(index.shape, dtype);
         try {
             backend.gather(view(), a, index.view(), out.view());
+        } catch (IndexOutOfRangeException e) {
+            out.close();
+            throw e;
         } catch (IndexOutOfBoundsException e) {
             out.close();
             throw new IndexOutOfBoundsException(op + ": " + e.getMessage());
@@ -1235,6 +1238,13 @@ public final class Tensor implements AutoCloseable {
         along[a] = index.size(0);
         try (Tensor idx = index.reshape(along); Tensor expanded = idx.broadcastTo(Shape.of(dims))) {
             return gather(a, expanded);
+        } catch (IndexOutOfRangeException e) {
+            // the position in the expanded index, as a position in the vector of indices
+            long after = 1;
+            for (int d = a + 1; d < dims.length; d++) {
+                after *= dims[d];
+            }
+            throw e.as(op, e.position() / after % index.size(0));
         } catch (IndexOutOfBoundsException e) {
             throw new IndexOutOfBoundsException(e.getMessage().replaceFirst("^gather: ", op + ": "));
         }
@@ -1276,6 +1286,34 @@ public final class Tensor implements AutoCloseable {
         checkOpen("item");
         Check.argument(numel() == 1, "item", "expected one element, got shape %s", shape);
         return toDoubleArray()[0];
+    }
+
+    /**
+     * The values of several one-element tensors on one device, in one read from it: a step's
+     * scalars (its loss, its gradient norm, ...) cost one synchronisation of a GPU, not one each.
+     * They are gathered into one float64 tensor on the device (converted from their dtypes) and
+     * read together.
+     */
+    public static double[] items(Tensor... scalars) {
+        String op = "items";
+        Check.argument(scalars.length > 0, op, "expected at least one tensor");
+        for (int i = 0; i < scalars.length; i++) {
+            scalars[i].checkOpen(op);
+            Check.argument(scalars[i].numel() == 1, op, "expected one-element tensors, got shape %s at %d",
+                    scalars[i].shape, i);
+            Check.sameDevice(op, scalars[0], scalars[i]);
+        }
+        if (scalars.length == 1) {
+            return new double[] {scalars[0].item()};
+        }
+        try (Tensor all = scalars[0].newTensor(Shape.of(scalars.length), DType.FLOAT64)) {
+            for (int i = 0; i < scalars.length; i++) {
+                try (Tensor slot = all.narrow(0, i, 1); Tensor value = scalars[i].reshape(1)) {
+                    all.backend.copy(value.view(), slot.view());
+                }
+            }
+            return all.toDoubleArray();
+        }
     }
 
     /** Every element in row-major order, converted to float. */
@@ -1333,6 +1371,17 @@ public final class Tensor implements AutoCloseable {
             closed = true;
             data.release();
         }
+    }
+
+    /**
+     * Whether this tensor is the only open handle on its memory and spans all of it, contiguous
+     * from its start: no view or other handle can see a change to it, so whoever owns it may
+     * hand the memory over as another value's (autograd adopts a leaf's first gradient this way,
+     * instead of copying it).
+     */
+    public boolean ownsMemoryAlone() {
+        return !closed && data.users() == 1 && offset == 0 && isContiguous()
+                && numel() == data.storage().elements();
     }
 
     /** Throws when this tensor was closed; {@code op} names the caller in the message. */

@@ -3,13 +3,11 @@ package dev.descent.cpu;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
-import dev.descent.core.spi.SgdUpdate;
 import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
@@ -25,7 +23,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 /**
  * The CPU backend: storage off the Java heap (malloc through JavaCPP), matrix products
  * through OpenBLAS, elementwise ops and reductions in Java over chunks, on
- * {@code descent.cpu.threads} threads (default: every core) above a size threshold.
+ * {@code descent.cpu.threads} threads (default: every core) above a size threshold. Every result
+ * has the same bits whatever the thread count.
  */
 public final class CpuBackend implements Backend {
     private static final Device CPU = Device.cpu();
@@ -49,7 +48,7 @@ public final class CpuBackend implements Backend {
     private static Availability probe() {
         try {
             Loader.load(openblas_nolapack.class);
-            openblas_nolapack.blas_set_num_threads(CpuThreads.threads());
+            openblas_nolapack.blas_set_num_threads(1);   // Gemm splits products over the backend's threads
             return Availability.yes();
         } catch (Throwable t) {
             return Availability.no("OpenBLAS could not be loaded (" + t + "); the CPU backend needs "
@@ -67,20 +66,27 @@ public final class CpuBackend implements Backend {
         return EnumSet.of(Capability.FLOAT64, Capability.INTEGER_OPS);
     }
 
-    /** Threads used for elementwise ops, reductions and OpenBLAS. */
+    /** Threads used for elementwise ops, reductions and matrix products. */
     public static int threads() {
         return CpuThreads.threads();
     }
 
-    /** Sets the threads used for elementwise ops, reductions and OpenBLAS. */
+    /**
+     * Sets the threads used for elementwise ops, reductions and matrix products. Results do not
+     * depend on it (see {@code Reductions} and {@code Gemm}).
+     */
     public static void setThreads(int n) {
         CpuThreads.setThreads(n);
-        openblas_nolapack.blas_set_num_threads(n);
     }
 
     /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */
     public static long liveBytes() {
         return CpuStorage.POOL.liveBytes();
+    }
+
+    /** Calls of {@link #runProgram} so far, each one pass over a list of tensor sets: for tests and tools. */
+    public static long programRuns() {
+        return ProgramKernel.runs();
     }
 
     /** Bytes of freed blocks kept for reuse (at most {@code descent.cpu.cacheBytes}). */
@@ -215,9 +221,20 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Every set in one parallel loop, each program compiled once to a Java loop over chunks
+     * ({@link ProgramKernel}): float64 programs in double, float32 programs in float with each
+     * step rounded as its tensor op rounds it.
+     */
     @Override
-    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        ProgramKernel.run(program, tensors, scalars);
+    public boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
+        if (sets.isEmpty()) {
+            return true;
+        }
+        if (!sets.get(0)[0].dtype().isFloating()) {
+            return false;
+        }
+        ProgramKernel.run(program, sets, scalars);
         return true;
     }
 
@@ -255,16 +272,5 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
-    }
-
-    @Override
-    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return FusedOptimizerKernels.sgd(u, params, grads, buffers);
-    }
-
-    @Override
-    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return FusedOptimizerKernels.adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
     }
 }

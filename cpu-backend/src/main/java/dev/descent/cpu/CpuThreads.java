@@ -12,6 +12,8 @@ import java.util.concurrent.RecursiveAction;
 final class CpuThreads {
     /** Elements below which an op stays on one thread. */
     static final long GRAIN = 1 << 15;
+    /** The most threads a {@link ForkJoinPool} takes (its parallelism limit, 0x7fff). */
+    static final int MAX_THREADS = 32767;
 
     private static volatile int threads = configured();
     private static volatile ForkJoinPool pool = newPool(threads);
@@ -26,12 +28,13 @@ final class CpuThreads {
         }
         try {
             int n = Integer.parseInt(p.trim());
-            if (n < 1) {
+            if (n < 1 || n > MAX_THREADS) {
                 throw new NumberFormatException();
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("descent.cpu.threads: expected a whole number >= 1, got '" + p + "'");
+            throw new IllegalArgumentException("descent.cpu.threads: expected a whole number from 1 to " + MAX_THREADS
+                    + " (a ForkJoinPool's limit), got '" + p + "'");
         }
     }
 
@@ -49,8 +52,9 @@ final class CpuThreads {
     }
 
     static synchronized void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("cpu threads: expected >= 1, got " + n);
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("cpu threads: expected 1 to " + MAX_THREADS + " (a ForkJoinPool's limit), got "
+                    + n);
         }
         if (n != threads) {
             ForkJoinPool old = pool;

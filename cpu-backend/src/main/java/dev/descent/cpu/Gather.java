@@ -1,5 +1,6 @@
 package dev.descent.cpu;
 
+import dev.descent.core.IndexOutOfRangeException;
 import dev.descent.core.spi.StridedView;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,8 +22,8 @@ final class Gather {
         Access idx = ((CpuStorage) index.storage()).access();
         Access dst = ((CpuStorage) out.storage()).access();
         boolean floating = src.dtype().isFloating();
-        // Thrown on the calling thread: a pool would re-create the exception and lose its message.
-        AtomicReference<String> badIndex = new AtomicReference<>();
+        // Thrown on the calling thread: a pool would re-create the exception and lose its fields.
+        AtomicReference<IndexOutOfRangeException> badIndex = new AtomicReference<>();
         CpuThreads.parallelFor(layout.numel, CpuThreads.GRAIN, 1, (from, to) -> {
             Layout.Cursor co = layout.cursor(0, out.offset(), from);
             Layout.Cursor ci = layout.cursor(1, index.offset(), from);
@@ -34,8 +35,9 @@ final class Gather {
                 idx.read(ci.offset, 1, i1, 0, 1);
                 long at = i1[0];
                 if (at < 0 || at >= axisSize) {
-                    badIndex.compareAndSet(null, "index " + at + " is out of range for axis " + axis
-                            + " of size " + axisSize);
+                    // the first in row-major order, whichever thread finds it
+                    badIndex.accumulateAndGet(new IndexOutOfRangeException("gather", at, p, axis, axisSize, false),
+                            (a, b) -> a == null || b.position() < a.position() ? b : a);
                     return;
                 }
                 long from1 = cs.offset + at * axisStride;
@@ -52,7 +54,7 @@ final class Gather {
             }
         });
         if (badIndex.get() != null) {
-            throw new IndexOutOfBoundsException(badIndex.get());
+            throw badIndex.get();
         }
     }
 }

@@ -14,8 +14,22 @@ import java.util.Arrays;
  * Matrix products through OpenBLAS. A transposed view is passed as a BLAS transpose flag, not
  * copied; only a matrix whose strides BLAS cannot express (both strides non-unit, or a
  * broadcast inner dimension) is first copied to a contiguous block.
+ *
+ * <p><b>Independent of the thread count.</b> OpenBLAS runs on one thread; a large product is
+ * split by rows of the result over the backend's threads, one OpenBLAS call per block. OpenBLAS's
+ * own threading would block the sum over k differently from its single-threaded path (for
+ * k = 784, 384 + 200 + 200 against 384 + 208 + 192), so {@code --threads 1} and {@code 2} gave
+ * different bits. A row block's elements are summed exactly as in one call over the whole
+ * product, provided the block's rows start at a multiple of {@link #ROW_ALIGN} and every block
+ * has at least {@link #MIN_BLOCK_WORK} multiply-adds (below about 10^6 OpenBLAS switches to its
+ * small-matrix kernels, which sum differently); {@code ThreadCountIndependenceTest} checks this.
  */
 final class Gemm {
+    /** Row blocks start at multiples of this (a multiple of every OpenBLAS register tile). */
+    static final int ROW_ALIGN = 64;
+    /** The least multiply-adds (m·n·k) of one row block: well above OpenBLAS's small-matrix sizes. */
+    static final long MIN_BLOCK_WORK = 1L << 21;
+
     private Gemm() {
     }
 
@@ -62,14 +76,19 @@ final class Gemm {
             CpuStorage sb = (CpuStorage) bc.storage();
             CpuStorage so = (CpuStorage) out.storage();
             boolean single = out.dtype() == DType.FLOAT32;
+            // a row of op(A) is a row of A, or a column when A is read transposed
+            long aRowStep = ta.trans() == CblasNoTrans ? ta.ld() : 1;
+            long[] blocks = rowBlocks(m, (long) n * k, CpuThreads.threads());
             for (long i = 0; i < batch.numel; i++) {
-                if (single) {
-                    cblas_sgemm(CblasRowMajor, ta.trans(), tb.trans(), m, n, k, 1f, sa.floatPointer(ca.offset), ta.ld(),
-                            sb.floatPointer(cb.offset), tb.ld(), 0f, so.floatPointer(co.offset), n);
-                } else {
-                    cblas_dgemm(CblasRowMajor, ta.trans(), tb.trans(), m, n, k, 1.0, sa.doublePointer(ca.offset),
-                            ta.ld(), sb.doublePointer(cb.offset), tb.ld(), 0.0, so.doublePointer(co.offset), n);
-                }
+                long aAt = ca.offset;
+                long bAt = cb.offset;
+                long cAt = co.offset;
+                CpuThreads.parallelFor(blocks.length - 1, 1, 1, (first, last) -> {
+                    for (long blk = first; blk < last; blk++) {
+                        gemm(single, ta, tb, sa, sb, so, blocks[(int) blk], blocks[(int) blk + 1], aAt, bAt, cAt, n,
+                                k, aRowStep);
+                    }
+                });
                 ca.advance(1);
                 cb.advance(1);
                 co.advance(1);
@@ -81,6 +100,38 @@ final class Gemm {
             if (bc != b) {
                 bc.storage().free();
             }
+        }
+    }
+
+    /**
+     * The row boundaries of the blocks a product of m rows (each of {@code rowWork} = n·k
+     * multiply-adds) is split into: at most {@code threads} blocks, each starting at a multiple
+     * of {@link #ROW_ALIGN} and doing at least {@link #MIN_BLOCK_WORK}; one block when that leaves
+     * fewer than two.
+     */
+    static long[] rowBlocks(int m, long rowWork, int threads) {
+        long minRows = (MIN_BLOCK_WORK + rowWork - 1) / Math.max(rowWork, 1);
+        long unitsPerBlock = Math.max(1, (minRows + ROW_ALIGN - 1) / ROW_ALIGN);
+        long units = m / ROW_ALIGN;   // whole units; the rows beyond them go to the last block
+        int parts = (int) Math.max(1, Math.min(threads, units / unitsPerBlock));
+        long[] bounds = new long[parts + 1];
+        for (int p = 1; p < parts; p++) {
+            bounds[p] = units * p / parts * ROW_ALIGN;
+        }
+        bounds[parts] = m;
+        return bounds;
+    }
+
+    /** Rows [from, to) of the product, by one single-threaded OpenBLAS call. */
+    private static void gemm(boolean single, Blas ta, Blas tb, CpuStorage sa, CpuStorage sb, CpuStorage so, long from,
+            long to, long aAt, long bAt, long cAt, int n, int k, long aRowStep) {
+        int rows = (int) (to - from);
+        if (single) {
+            cblas_sgemm(CblasRowMajor, ta.trans(), tb.trans(), rows, n, k, 1f, sa.floatPointer(aAt + from * aRowStep),
+                    ta.ld(), sb.floatPointer(bAt), tb.ld(), 0f, so.floatPointer(cAt + from * n), n);
+        } else {
+            cblas_dgemm(CblasRowMajor, ta.trans(), tb.trans(), rows, n, k, 1.0, sa.doublePointer(aAt + from * aRowStep),
+                    ta.ld(), sb.doublePointer(bAt), tb.ld(), 0.0, so.doublePointer(cAt + from * n), n);
         }
     }
 

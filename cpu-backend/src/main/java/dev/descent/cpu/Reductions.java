@@ -5,11 +5,18 @@ import dev.descent.core.spi.StridedView;
 
 /**
  * Reductions over any set of axes. The kept axes index the outputs, the reduced axes the
- * values folded into each. Parallel over outputs when there are many; over one output's
- * values (partial results combined in a fixed order) when there are few. Floating values
- * accumulate in double, integers in long.
+ * values folded into each. Floating values accumulate in double, integers in long.
+ *
+ * <p><b>Independent of the thread count.</b> An output's values are folded in fixed blocks of
+ * {@link #BLOCK} values (each block in order, chunk by chunk), and the blocks' partial results
+ * are combined in order, whether one thread does it all or the blocks are spread over threads:
+ * so a sum has the same bits on 1 thread as on 16. Parallel over outputs when there are many;
+ * over one output's blocks when there are few.
  */
 final class Reductions {
+    /** Values per block: a multiple of every chunk the folds read ({@link Access#sum}'s, {@link Elementwise#CHUNK}). */
+    static final long BLOCK = 1 << 15;
+
     private Reductions() {
     }
 
@@ -53,13 +60,17 @@ final class Reductions {
         boolean floating = x.dtype().isFloating();
         Access in = ((CpuStorage) x.storage()).access();
         Access dst = ((CpuStorage) out.storage()).access();
-        if (outputs >= CpuThreads.threads() || inner < CpuThreads.GRAIN) {
+        if (outputs >= CpuThreads.threads() || inner <= BLOCK) {
             long grain = Math.max(1, CpuThreads.GRAIN / Math.max(inner, 1));
             CpuThreads.parallelFor(outputs, grain, 1, (from, to) -> {
                 Layout.Cursor xc = kept.cursor(0, x.offset(), from);
                 Layout.Cursor oc = kept.cursor(1, out.offset(), from);
                 for (long o = from; o < to; o++) {
-                    Acc acc = reduceRange(op, floating, in, red, xc.offset, 0, inner);
+                    Acc acc = new Acc();
+                    for (long b = 0; b < inner; b += BLOCK) {
+                        combine(op, floating, acc, reduceRange(op, floating, in, red, xc.offset, b,
+                                Math.min(inner, b + BLOCK)));
+                    }
                     store(op, floating, acc, dst, oc.offset);
                     xc.advance(1);
                     oc.advance(1);
@@ -69,19 +80,19 @@ final class Reductions {
         }
         Layout.Cursor xc = kept.cursor(0, x.offset(), 0);
         Layout.Cursor oc = kept.cursor(1, out.offset(), 0);
+        int blocks = (int) ((inner + BLOCK - 1) / BLOCK);
         for (long o = 0; o < outputs; o++) {
             long base = xc.offset;
-            int parts = (int) Math.min(CpuThreads.threads(), inner / CpuThreads.GRAIN);
-            long[] bounds = CpuThreads.split(inner, parts, Elementwise.CHUNK);
-            Acc[] partial = new Acc[parts];
-            CpuThreads.parallelFor(parts, 1, 1, (from, to) -> {
-                for (long p = from; p < to; p++) {
-                    partial[(int) p] = reduceRange(op, floating, in, red, base, bounds[(int) p], bounds[(int) p + 1]);
+            Acc[] partial = new Acc[blocks];
+            CpuThreads.parallelFor(blocks, 1, 1, (from, to) -> {
+                for (long b = from; b < to; b++) {
+                    partial[(int) b] = reduceRange(op, floating, in, red, base, b * BLOCK,
+                            Math.min(inner, (b + 1) * BLOCK));
                 }
             });
-            Acc total = partial[0];
-            for (int p = 1; p < parts; p++) {
-                combine(op, floating, total, partial[p]);
+            Acc total = new Acc();
+            for (Acc p : partial) {
+                combine(op, floating, total, p);
             }
             store(op, floating, total, dst, oc.offset);
             xc.advance(1);

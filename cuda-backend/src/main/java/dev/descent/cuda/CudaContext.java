@@ -31,9 +31,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * once, when the backend is first used on a machine where it is available.
  *
  * <p>The stream is only synchronised where a value must reach the host (a copy to a Java
- * array, a gather's index check), unless {@code descent.cuda.sync=true} asks for a
- * synchronisation after every op, so that a failing kernel is reported by the op that
- * launched it.
+ * array; a gather's index faults are raised there too, see {@link DeviceFaults}), unless
+ * {@code descent.cuda.sync=true} asks for a synchronisation after every op, so that a failing
+ * kernel is reported by the op that launched it.
  */
 final class CudaContext implements KernelLauncher, BatchedGemm {
     static final int BLOCK = 256;
@@ -44,6 +44,7 @@ final class CudaContext implements KernelLauncher, BatchedGemm {
     private final cublasContext cublas = new cublasContext();
     private final DeviceMemoryPool memory = new DeviceMemoryPool();
     private final HostTransfers transfers;
+    private final DeviceFaults faults = new DeviceFaults(this);
     private final KernelLibrary kernels;
     private final int arch;
     private final int multiprocessors;
@@ -100,6 +101,15 @@ final class CudaContext implements KernelLauncher, BatchedGemm {
         return transfers;
     }
 
+    DeviceFaults faults() {
+        return faults;
+    }
+
+    /** Whether {@code descent.cuda.sync} asks for a synchronisation after every op. */
+    boolean syncEachOp() {
+        return syncEachOp;
+    }
+
     CUstream_st stream() {
         return stream;
     }
@@ -147,6 +157,16 @@ final class CudaContext implements KernelLauncher, BatchedGemm {
         makeCurrent();
         CUfunc_st f = kernels.function(kernel);
         CudaErrors.driver(cuLaunchKernel(f, gridFor(n, multiprocessors), 1, 1, BLOCK, 1, 1, 0, stream, args.pointers(),
+                (org.bytedeco.javacpp.PointerPointer<?>) null), op, "cuLaunchKernel(" + kernel.name() + ")");
+        afterOp(op);
+    }
+
+    @Override
+    public void launchBlocks(String op, GeneratedKernel kernel, long blocks, KernelArgs args) {
+        makeCurrent();
+        CUfunc_st f = kernels.function(kernel);
+        int grid = (int) Math.max(1, Math.min(blocks, (long) multiprocessors * 32));
+        CudaErrors.driver(cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream, args.pointers(),
                 (org.bytedeco.javacpp.PointerPointer<?>) null), op, "cuLaunchKernel(" + kernel.name() + ")");
         afterOp(op);
     }

@@ -23,7 +23,8 @@ import org.bytedeco.javacpp.Pointer;
  * which the GPU reads and writes at full bus speed and asynchronously. A copy to the device
  * returns once the array is in the staging buffer; an event marks when the device has taken
  * it, and the next copy waits on that event before reusing the buffer. A copy to the host
- * must wait for the stream, since the value has to reach Java.
+ * must wait for the stream, since the value has to reach Java; index faults recorded by kernels
+ * since the last read come back with it and are thrown ({@link DeviceFaults}).
  */
 final class HostTransfers {
     private static final long STAGING_BYTES = Long.getLong("descent.cuda.stagingBytes", 8L << 20);
@@ -66,7 +67,9 @@ final class HostTransfers {
             int n = Math.min(perChunk, count - done);
             CudaErrors.runtime(cudaMemcpyAsync(staging, new DevicePointer(src.address(srcOffset + done)), (long) n * size,
                     cudaMemcpyDeviceToHost, context.stream()), "copyToHost", "cudaMemcpyAsync");
+            context.faults().beforeSync();
             context.synchronize("copyToHost");
+            context.faults().afterSync();
             get(dtype, array, arrayOffset + done, n);
         }
     }

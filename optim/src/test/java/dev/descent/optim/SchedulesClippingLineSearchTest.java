@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.autograd.Variable;
+import dev.descent.core.DType;
+import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
 import dev.descent.optim.clip.GradientClipping;
 import dev.descent.optim.linesearch.ArmijoBacktracking;
 import dev.descent.optim.linesearch.GoldenSectionSearch;
@@ -149,6 +152,35 @@ class SchedulesClippingLineSearchTest {
             assertEquals(6.5, GradientClipping.globalNorm(List.of(a, b), 2), 1e-5);
             assertEquals(6.5, GradientClipping.clipByGlobalNorm(List.of(a, b), 100), 1e-5, "below the bound: unchanged");
             assertEquals(12 * c, GradientClipping.globalNorm(List.of(a, b), Double.POSITIVE_INFINITY), 1e-12);
+            a.zeroGrad();
+            b.zeroGrad();
+        }
+    }
+
+    @Test
+    void theGlobalNormAndItsClippingStayOnTheDevice() {
+        try (Scope scope = Scope.open(); Variable a = TestSupport.param(0, 0); Variable b = TestSupport.param(0);
+             Variable none = TestSupport.param(0)) {
+            TestSupport.setGrad(a, new double[] {3, -4});
+            TestSupport.setGrad(b, new double[] {12});
+            List<Variable> params = List.of(a, b, none);   // one without a gradient: skipped
+            Tensor norm = GradientClipping.norm(params, 2);
+            assertEquals(DType.FLOAT64, norm.dtype());
+            assertEquals(0, norm.rank(), "a device scalar");
+            assertEquals(13, norm.item(), 1e-12);
+            assertEquals(19, GradientClipping.norm(params, 1).item(), 1e-12);
+            assertEquals(12, GradientClipping.norm(params, Double.POSITIVE_INFINITY).item(), 0);
+            assertEquals(Math.cbrt(27 + 64 + 1728), GradientClipping.norm(params, 3).item(), 1e-12);
+            GradientClipping.clipToNorm(params, norm, 6.5);
+            double c = 6.5 / (13 + 1e-6);
+            assertArrayEquals(new double[] {3 * c, -4 * c}, a.grad().toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {12 * c}, b.grad().toDoubleArray(), 1e-12);
+            GradientClipping.clipToNorm(params, GradientClipping.norm(params, 2), 100);
+            assertArrayEquals(new double[] {12 * c}, b.grad().toDoubleArray(), 0, "below the bound: unchanged");
+            assertEquals(0, GradientClipping.norm(List.of(none), 2).item(), "no gradients: 0");
+            TestSupport.setGrad(b, new double[] {Double.NaN});
+            GradientClipping.clipToNorm(params, GradientClipping.norm(params, 2), 1);
+            assertTrue(Double.isNaN(a.grad().toDoubleArray()[0]), "a NaN norm scales by NaN, as PyTorch");
             a.zeroGrad();
             b.zeroGrad();
         }

@@ -80,6 +80,26 @@ class StateAndMemoryTest {
     }
 
     @Test
+    void nonFiniteHyperParametersAreRefusedAndLeaveTheGroupAsItWas() {
+        try (Variable p = TestSupport.param(1, 2); Variable q = TestSupport.param(0);
+             SGD sgd = new SGD(List.of(p), 0.1, 0.9); Adam adam = new Adam(List.of(p), 1e-3)) {
+            IllegalArgumentException lr = assertThrows(IllegalArgumentException.class,
+                    () -> sgd.set("lr", Double.POSITIVE_INFINITY));
+            assertEquals("SGD: expected a finite lr, got Infinity", lr.getMessage());
+            assertEquals(0.1, sgd.paramGroups().get(0).lr());
+            IllegalArgumentException momentum = assertThrows(IllegalArgumentException.class,
+                    () -> sgd.set("momentum", Double.POSITIVE_INFINITY));
+            assertEquals("SGD: expected a finite momentum, got Infinity", momentum.getMessage());
+            assertEquals(0.9, sgd.paramGroups().get(0).get("momentum"));
+            assertThrows(IllegalArgumentException.class, () -> sgd.set("momentum", Double.NaN));
+            assertThrows(IllegalArgumentException.class, () -> adam.set("eps", Double.POSITIVE_INFINITY));
+            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), Double.POSITIVE_INFINITY, 0));
+            assertThrows(IllegalArgumentException.class,
+                    () -> adam.addParamGroup(List.of(q), Map.of("lr", Double.NaN)));
+        }
+    }
+
+    @Test
     void loadingStateOfAnotherShapeIsRejected() {
         try (Variable p = TestSupport.param(1, 2, 3); Variable q = TestSupport.param(1, 2);
              Adam a = new Adam(List.of(p)); Adam b = new Adam(List.of(q))) {

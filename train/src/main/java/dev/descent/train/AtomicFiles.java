@@ -6,17 +6,22 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Writes files so that a reader finds the old content or the new, never a part: the bytes go
  * to a temporary file in the same directory, which is forced to disk and then renamed over the
  * target with {@code ATOMIC_MOVE}. On any failure the temporary file is deleted and the target
- * is as it was.
+ * is as it was; a process killed while writing leaves it, and {@link #deleteStaleTemporaries}
+ * removes such leftovers (only while no other process writes there: see {@link RunLock}).
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -34,6 +39,35 @@ public final class AtomicFiles {
 
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * The names this class (and {@code SafeTensors.write}, which follows the same scheme) gives
+     * temporary files: {@code .NAME.RANDOM.tmp}, RANDOM in base 36 or hex.
+     */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-z]{1,16}\\.tmp");
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} left behind when their process
+     * was killed (files named as this class names them, nothing else). Call it only while no
+     * other process can be writing into {@code dir}, e.g. holding its {@link RunLock}.
+     *
+     * @return the files deleted
+     */
+    public static List<Path> deleteStaleTemporaries(Path dir) throws IOException {
+        List<Path> deleted = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return deleted;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                if (TEMPORARY.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)
+                        && Files.deleteIfExists(f)) {
+                    deleted.add(f);
+                }
+            }
+        }
+        return deleted;
     }
 
     /** Writes {@code content} to {@code target} atomically, creating the parent directory if needed. */

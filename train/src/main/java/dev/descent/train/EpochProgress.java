@@ -9,12 +9,13 @@ import dev.descent.train.metrics.StepRecord;
  * ({@link TrainerState.PartialEpoch}), so that a resumed run finishes the epoch as an
  * uninterrupted one would.
  */
-final class EpochProgress {
+final class EpochProgress implements AutoCloseable {
     final int epoch;
     final long startNanos;
     int batchesDone;
     double lossSum;
-    long correct;
+    /** Right answers, counted on the device (read at the epoch's end or for a checkpoint). */
+    final CorrectCount correct;
     long examples;
     double gradNormSum;
     double lastLr;
@@ -28,16 +29,20 @@ final class EpochProgress {
     }
 
     private EpochProgress(int epoch, long startNanos) {
+        this(epoch, startNanos, 0);
+    }
+
+    private EpochProgress(int epoch, long startNanos, long correctBefore) {
         this.epoch = epoch;
         this.startNanos = startNanos;
+        this.correct = new CorrectCount(correctBefore);
     }
 
     /** Epoch {@code epoch} as a checkpoint left it. */
     static EpochProgress resumed(int epoch, TrainerState.PartialEpoch p) {
-        EpochProgress e = new EpochProgress(epoch, System.nanoTime() - p.elapsedNanos());
+        EpochProgress e = new EpochProgress(epoch, System.nanoTime() - p.elapsedNanos(), p.correct());
         e.batchesDone = p.batchesDone();
         e.lossSum = p.lossSum();
-        e.correct = p.correct();
         e.examples = p.examples();
         e.gradNormSum = p.gradNormSum();
         e.lastLr = p.lastLr();
@@ -55,7 +60,13 @@ final class EpochProgress {
     }
 
     TrainerState.PartialEpoch snapshot() {
-        return new TrainerState.PartialEpoch(batchesDone, lossSum, correct, examples, gradNormSum, lastLr, trainNanos,
-                System.nanoTime() - startNanos);
+        return new TrainerState.PartialEpoch(batchesDone, lossSum, correct.value(), examples, gradNormSum, lastLr,
+                trainNanos, System.nanoTime() - startNanos);
+    }
+
+    /** Frees the count's device memory. */
+    @Override
+    public void close() {
+        correct.close();
     }
 }

@@ -21,41 +21,50 @@ import dev.descent.train.data.Dataset;
  */
 public record Evaluation(double loss, double accuracy) {
 
-    /** Evaluates {@code model} on {@code data} in chunks of {@code chunk} examples; restores the model's mode. */
+    /**
+     * Evaluates {@code model} on {@code data} in chunks of {@code chunk} examples; restores the
+     * model's mode. The loss and the count of right answers are summed on the device and read
+     * once, at the end.
+     */
     public static Evaluation of(Module model, Loss loss, Dataset data, int chunk) {
         Check.argument(chunk >= 1, "Evaluation", "expected a chunk size >= 1, got %d", chunk);
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long correct = 0;
-        try (NoGrad off = NoGrad.open()) {
+        try (NoGrad off = NoGrad.open();
+             Tensor lossSum = Tensor.zeros(data.features().device(), DType.FLOAT64);
+             Tensor correct = Tensor.zeros(data.features().device(), DType.INT64)) {
             for (int start = 0; start < data.size(); start += chunk) {
                 int len = Math.min(chunk, data.size() - start);
                 try (Scope scope = Scope.open()) {
                     Tensor x = data.features().narrow(0, start, len);
                     Tensor y = data.targets().narrow(0, start, len);
                     Variable out = model.forward(Variable.of(x));
-                    lossSum += loss.apply(out, y).item() * len;
+                    lossSum.addInPlace(loss.apply(out, y).data().to(DType.FLOAT64).mul(len));
                     if (data.isClassification()) {
-                        correct += correct(out.data(), y);
+                        correct.addInPlace(correct(out.data(), y));
                     }
                 }
             }
+            double[] sums = Tensor.items(lossSum, correct);
+            return new Evaluation(sums[0] / data.size(),
+                    data.isClassification() ? sums[1] / data.size() : Double.NaN);
         } finally {
             model.train(wasTraining);
         }
-        return new Evaluation(lossSum / data.size(), data.isClassification() ? (double) correct / data.size() : Double.NaN);
     }
 
-    /** How many rows of {@code logits} ([m, classes]) have their largest value at the row's label. */
-    static long correct(Tensor logits, Tensor labels) {
+    /**
+     * How many rows of {@code logits} ([m, classes]) have their largest value at the row's label:
+     * an int64 scalar on their device, in the caller's scope (nothing is read).
+     */
+    static Tensor correct(Tensor logits, Tensor labels) {
         Check.argument(logits.rank() == 2 && logits.size(0) == labels.size(0), "accuracy",
                 "expected outputs of shape [%d, classes] for %d labels, got %s", labels.size(0), labels.size(0),
                 logits.shape());
         try (Scope scope = Scope.open()) {
             Tensor predicted = logits.argmax(1, false);
             Tensor truth = labels.dtype() == predicted.dtype() ? labels : labels.to(predicted.dtype());
-            return (long) predicted.eq(truth).to(DType.INT64).sum().item();
+            return scope.keep(predicted.eq(truth).sum());
         }
     }
 }

@@ -1,21 +1,22 @@
 package dev.descent.train;
 
-import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
+import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
+import dev.descent.core.Tensor;
 import dev.descent.nn.Module;
 import dev.descent.nn.io.SafeTensors;
 import dev.descent.nn.io.SafeTensorsContent;
+import dev.descent.nn.io.SafeTensorsException;
 import dev.descent.nn.loss.Loss;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.clip.GradientClipping;
 import dev.descent.optim.schedule.LrScheduler;
 import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.checkpoint.CheckpointFile;
+import dev.descent.train.checkpoint.HistoryLog;
 import dev.descent.train.checkpoint.TrainerState;
-import dev.descent.train.checkpoint.TrainerStateJson;
 import dev.descent.train.data.Batch;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
@@ -32,14 +33,10 @@ import java.util.Map;
 
 /**
  * The training loop (seed 000: epochs of batches drawn without repetition; seed 001: shuffle
- * each epoch, watch the learning curves and the gradient norm). Each step:
- *
- * <pre>
- * loss = L(model(x), y)              the batch's loss; not finite: stop, diverged
- * loss.backward()
- * ‖g‖ = ‖(g₁, …, g_n)‖₂               clipped to clipNorm when set; not finite: stop, diverged
- * optimizer.step(); zeroGrad()       then the schedule, when it counts steps
- * </pre>
+ * each epoch, watch the learning curves and the gradient norm). Each step is a
+ * {@link TrainingStep} (forward, loss, backward, global gradient norm, clipping, one read of the
+ * loss and the norm, step, zero-grad); around it the trainer counts right answers on the device,
+ * keeps the records, steps the schedule when it counts steps and calls the callbacks.
  *
  * After each epoch: the test set's loss and accuracy, the schedule when it counts epochs (or the
  * plateau reducer, fed the watched loss), a checkpoint (when a path is set), the callbacks, then
@@ -49,7 +46,10 @@ import java.util.Map;
  * <p><b>Divergence.</b> A loss or gradient norm that is NaN or infinite stops the run at once
  * with {@link StopReason#DIVERGED} and a message that names the epoch, step and learning rate
  * and suggests a smaller one (seed 000: too large a learning rate makes the loss grow without
- * bound). No checkpoint is written after the diverged step, so the last good one stays intact.
+ * bound); the step is not taken. No checkpoint is written after the diverged step, so the last
+ * good one stays intact. A step can also make the weights infinite while its loss and gradient
+ * were finite: before any checkpoint is written the weights are checked (one read), and
+ * non-finite ones are a divergence too, never saved.
  *
  * <p><b>Step budget.</b> {@link StopRules#maxSteps()} is checked after every step, so a run may
  * stop inside an epoch ({@link StopReason#MAX_STEPS}); that epoch then has no record (its steps
@@ -58,7 +58,8 @@ import java.util.Map;
  * <p><b>Checkpoints and resuming.</b> After each epoch the model's weights, the optimiser's
  * state, the schedule's counter or the plateau reducer's counters, the registered generators' states
  * (dropout masks, say), the early-stopping state and the metrics so far are written atomically to one file
- * ({@link CheckpointFile}); so they are every {@link Builder#checkpointEvery} steps inside an epoch,
+ * ({@link CheckpointFile}; the metrics' new records are appended to the {@link HistoryLog} beside it);
+ * so they are every {@link Builder#checkpointEvery} steps inside an epoch,
  * and where the step budget stops a run inside one, with that epoch's progress (its batches done
  * and running sums). {@link #restore} puts them back into a freshly built model, optimiser and
  * schedule; since the loader's order for epoch e depends only on its seed and e, the resumed run
@@ -87,6 +88,7 @@ public final class Trainer {
     private final Map<String, String> metadata;
     private final List<TrainingCallback> callbacks;
     private final int evalChunk;
+    private final TrainingStep step;
 
     private final MetricsHistory history = new MetricsHistory();
     private int epochsDone;
@@ -98,6 +100,8 @@ public final class Trainer {
     private EpochProgress epochInProgress;
     /** Where the run stood when its checkpoint was last written or restored (null: not yet); a divergence names it. */
     private String lastCheckpoint;
+    /** The history file beside the run's checkpoint that checkpoints append to (null: a new one at the next). */
+    private HistoryLog historyLog;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -116,6 +120,7 @@ public final class Trainer {
         this.metadata = new LinkedHashMap<>(b.metadata);
         this.callbacks = List.copyOf(b.callbacks);
         this.evalChunk = b.evalChunk;
+        this.step = TrainingStep.of(model, loss, optimizer).clipNorm(clipNorm).measureGradNorm();
     }
 
     /** A builder for a run of {@code model} under {@code loss}, trained by {@code optimizer} on {@code train}'s batches. */
@@ -203,7 +208,11 @@ public final class Trainer {
                 result = finish(StopReason.MAX_STEPS, describe(StopReason.MAX_STEPS), start, trainNanos, trainExamples);
                 break;
             }
-            completeEpoch(o);
+            String diverged = completeEpoch(o);
+            if (diverged != null) {
+                result = finish(StopReason.DIVERGED, diverged, start, trainNanos, trainExamples);
+                break;
+            }
         }
         for (TrainingCallback c : callbacks) {
             c.onTrainEnd(this, result);
@@ -232,40 +241,20 @@ public final class Trainer {
             c.onEpochStart(this, epoch, batches);
         }
         model.train();
-        List<Variable> params = optimizer.params();
         boolean classification = train.dataset().isClassification();
         for (Batch batch : train.epoch(epoch - 1, o.batchesDone)) {
             long t0 = System.nanoTime();
-            StepRecord record;
-            try (batch; Scope scope = Scope.open()) {
-                Variable out = model.forward(Variable.of(batch.features()));
-                Variable value = loss.apply(out, batch.targets());
-                double l = value.item();
-                double lr = learningRate();
-                if (!Double.isFinite(l)) {
-                    value.freeGraph();
-                    optimizer.zeroGrad();
-                    record = new StepRecord(stepsDone + 1, epoch, l, Double.NaN, lr, batch.size());
-                    o.divergence = divergence("the loss is " + l, epoch, record.step(), lr);
-                } else {
-                    if (classification) {
-                        o.correct += Evaluation.correct(out.data(), batch.targets());
-                    }
-                    value.backward();
-                    double norm = clipNorm > 0 ? GradientClipping.clipByGlobalNorm(params, clipNorm)
-                            : GradientClipping.globalNorm(params, 2);
-                    record = new StepRecord(stepsDone + 1, epoch, l, norm, lr, batch.size());
-                    if (!Double.isFinite(norm)) {
-                        optimizer.zeroGrad();
-                        o.divergence = divergence("the gradient norm is " + norm, epoch, record.step(), lr);
-                    } else {
-                        optimizer.step();
-                        optimizer.zeroGrad();
-                        if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
-                            scheduler.step();
-                        }
-                    }
-                }
+            TrainingStep.Result r;
+            try (batch) {
+                r = step.run(batch.features(), batch.targets(), classification ? o.correct::add : null);
+            }
+            double lr = learningRate();
+            StepRecord record = new StepRecord(stepsDone + 1, epoch, r.loss(), r.gradNorm(), lr, batch.size());
+            if (!r.updated()) {
+                o.divergence = divergence(Double.isFinite(r.loss()) ? "the gradient norm is " + r.gradNorm()
+                        : "the loss is " + r.loss(), epoch, record.step(), lr);
+            } else if (scheduler != null && scheduleUnit == ScheduleUnit.STEP) {
+                scheduler.step();
             }
             o.trainNanos += System.nanoTime() - t0;
             history.add(record);
@@ -278,7 +267,7 @@ public final class Trainer {
                 budgetEnds = inside && budgetSpent();
                 if (checkpoint != null && inside
                         && (budgetEnds || checkpointEvery > 0 && stepsDone % checkpointEvery == 0)) {
-                    writeCheckpoint();
+                    o.divergence = writeCheckpoint(epoch, lr);
                 }
             }
             for (TrainingCallback c : callbacks) {
@@ -298,13 +287,16 @@ public final class Trainer {
     private String divergence(String what, int epoch, long step, double lr) {
         String last = lastCheckpoint != null ? "; the last good checkpoint (" + checkpoint + ", " + lastCheckpoint
                 + ") is intact" : "";
+        // lr is finite: optimisers refuse a non-finite one, so the suggestion is too
         return "training diverged: " + what + " at epoch " + epoch + ", step " + step + " (learning rate " + lr
                 + "); try a smaller learning rate, e.g. " + (lr / 10) + last;
     }
 
-    private void completeEpoch(EpochProgress o) throws IOException {
+    /** Ends epoch {@code o}: its record, the schedule, the checkpoint, the callbacks; a divergence found then, or null. */
+    private String completeEpoch(EpochProgress o) throws IOException {
         double trainLoss = o.lossSum / o.examples;
-        double trainAcc = train.dataset().isClassification() ? (double) o.correct / o.examples : Double.NaN;
+        double trainAcc = train.dataset().isClassification() ? (double) o.correct.value() / o.examples : Double.NaN;
+        o.close();
         Evaluation eval = test == null ? new Evaluation(Double.NaN, Double.NaN)
                 : Evaluation.of(model, loss, test, evalChunk);
         epochsDone = o.epoch;
@@ -326,12 +318,11 @@ public final class Trainer {
         EpochRecord record = new EpochRecord(o.epoch, stepsDone, trainLoss, trainAcc, eval.loss(), eval.accuracy(),
                 o.gradNormSum / o.batchesDone, o.lastLr, seconds, o.examples / (o.trainNanos / 1e9));
         history.add(record);
-        if (checkpoint != null) {
-            writeCheckpoint();
-        }
+        String diverged = checkpoint != null ? writeCheckpoint(o.epoch, o.lastLr) : null;
         for (TrainingCallback c : callbacks) {
             c.onEpochEnd(this, record);
         }
+        return diverged;
     }
 
     /** The rule that stops the run after {@code last} (null: go on). */
@@ -383,9 +374,12 @@ public final class Trainer {
     /**
      * Writes the run's state to {@code path} atomically, with the epoch in progress's when there is
      * one (done after every epoch, and inside epochs as {@link Builder#checkpointEvery} and the step
-     * budget ask, when a checkpoint path is set).
+     * budget ask, when a checkpoint path is set). The history's new records are first appended to
+     * the {@link HistoryLog} beside it, so a checkpoint costs the records since the last one.
      */
     public void saveCheckpoint(Path path) throws IOException {
+        HistoryLog log = historyLogFor(path);
+        HistoryLog.Reference ref = log.append(history);
         Map<String, long[]> gens = new LinkedHashMap<>();
         generators.forEach((name, g) -> gens.put(name, g.state()));
         TrainerState state = new TrainerState(epochsDone, stepsDone,
@@ -394,12 +388,53 @@ public final class Trainer {
                 history, metadata);
         byte[] weights = SafeTensors.encode(model.namedState(), Map.of("format", "pt", "epoch",
                 Integer.toString(epochsDone)));
-        new CheckpointFile(weights, optimizer.saveState(), TrainerStateJson.toJson(state)).write(path);
+        new CheckpointFile(weights, optimizer.saveState(), state, null).write(path, ref);
+        HistoryLog.deleteOthers(path, log.file());
     }
 
-    private void writeCheckpoint() throws IOException {
+    /** The run's own history log for its checkpoint path (appended to); a new one for any other path. */
+    private HistoryLog historyLogFor(Path path) {
+        if (checkpoint != null && sameFile(path, checkpoint)) {
+            if (historyLog == null) {
+                historyLog = HistoryLog.startNew(checkpoint);
+            }
+            return historyLog;
+        }
+        return HistoryLog.startNew(path);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Writes the run's checkpoint, unless a weight is not finite (a step can make the weights
+     * infinite with a finite loss and gradient): then nothing is written, the last good
+     * checkpoint stays the last one, and the divergence is returned (null when written). Checking
+     * costs one device read per checkpoint, none per step.
+     */
+    private String writeCheckpoint(int epoch, double lr) throws IOException {
+        if (!weightsFinite()) {
+            return divergence("a weight is not finite (found before writing the checkpoint; none was written)",
+                    epoch, stepsDone, lr);
+        }
         saveCheckpoint(checkpoint);
         lastCheckpoint = position();
+        return null;
+    }
+
+    /** Whether every floating value of the model's state is finite: one read from the device. */
+    private boolean weightsFinite() {
+        try (Scope scope = Scope.open()) {
+            Tensor total = null;
+            for (Tensor t : model.namedState().values()) {
+                if (t.dtype().isFloating() && t.numel() > 0) {
+                    Tensor zeros = t.mul(0).sum().to(DType.FLOAT64);   // 0·x is NaN exactly where x is not finite
+                    total = total == null ? zeros : total.add(zeros);
+                }
+            }
+            return total == null || Double.isFinite(total.item());
+        }
     }
 
     /** Where the run stands: "epoch 2" after it, "step 130, 5 of 8 batches into epoch 3" inside one. */
@@ -416,29 +451,128 @@ public final class Trainer {
 
     /**
      * Puts a checkpoint's state into this trainer's model, optimiser, schedule and generators, so
-     * that {@link #fit()} continues the run. The whole file is read and checked, and so are the
-     * loader settings, the optimiser's kind, the generators' names and the schedule, before
-     * anything is changed; the model's names, dtypes and shapes are checked before its weights
-     * are copied. (An optimiser state whose groups do not match is found only after the weights
-     * were copied.)
+     * that {@link #fit()} continues the run. All or nothing: the whole file is read and verified
+     * ({@link CheckpointFile#read}: sizes, CRC-32s, every part parsed, the history's CRC), and
+     * everything is checked against this run (loader settings, the optimiser's kind, groups,
+     * hyper-parameters and state shapes, the weights' names, dtypes and shapes, the generators'
+     * names and state lengths, the schedule, the counters against the history) before the first
+     * thing is changed; a checkpoint that fails any check leaves the model, optimiser, schedule,
+     * generators and trainer exactly as they were.
      *
      * @return the checkpoint's metadata
-     * @throws CheckpointException when the file is corrupt or belongs to a different run
+     * @throws CheckpointException naming the file (and the part) when it is corrupt or belongs to
+     *     a different run
      */
     public Map<String, String> restore(Path path) throws IOException {
-        CheckpointFile file = CheckpointFile.read(path);
-        TrainerState state = TrainerStateJson.fromJson(file.trainer(), path.toString());
+        CheckpointFile file = CheckpointFile.read(path, checkpointLimits());
+        TrainerState state = file.trainer();
+        checkFitsThisRun(path, state, file.optimizer().optimizer());
+        try {
+            file.optimizer().checkFits(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(path + "!" + CheckpointFile.OPTIMIZER + ": the optimiser state does not fit "
+                    + "this run: " + e.getMessage(), e);
+        }
+        if (scheduler != null) {
+            trySchedule(path, state.scheduleCount());
+        }
+        try (SafeTensorsContent weights = decodeWeights(path, file.weights())) {
+            try {
+                model.loadState(weights.tensors());  // checks every name, dtype and shape before copying
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(path + "!" + CheckpointFile.WEIGHTS + ": the weights do not fit the model: "
+                        + e.getMessage(), e);
+            }
+        }
+        // from here on nothing can fail: every value was checked above
+        optimizer.loadState(file.optimizer());
+        if (scheduler != null) {
+            scheduler.setCount(state.scheduleCount());
+        }
+        if (plateau != null) {
+            plateau.restore(state.plateau());
+        }
+        state.generators().forEach((name, s) -> generators.get(name).restore(s));
+        TrainerState.PartialEpoch partial = state.epochInProgress();
+        epochsDone = state.epochsDone();
+        stepsDone = state.stepsDone();
+        if (epochInProgress != null) {
+            epochInProgress.close();
+        }
+        epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
+        boolean own = checkpoint != null && sameFile(path, checkpoint);
+        lastCheckpoint = own ? position() : null;
+        bestWatched = state.bestWatched();
+        epochsWithoutImprovement = state.epochsWithoutImprovement();
+        history.clear();
+        state.history().epochs().forEach(history::add);
+        state.history().steps().forEach(history::add);
+        historyLog = own ? file.historyLog() : null;
+        return state.metadata();
+    }
+
+    /** Bounds on the checkpoint's parts from this model's size. */
+    private CheckpointFile.Limits checkpointLimits() {
+        long bytes = 0;
+        Map<String, Tensor> state = model.namedState();
+        for (Tensor t : state.values()) {
+            bytes += t.numel() * t.dtype().byteSize();
+        }
+        return CheckpointFile.Limits.forModel(bytes, state.size());
+    }
+
+    private static SafeTensorsContent decodeWeights(Path path, byte[] bytes) throws CheckpointException {
+        try {
+            return SafeTensors.decode(bytes, path + "!" + CheckpointFile.WEIGHTS);
+        } catch (SafeTensorsException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
+    }
+
+    /** Sets the schedule's counter to {@code count} and back, so that a counter it cannot take fails before anything changes. */
+    private void trySchedule(Path path, long count) throws CheckpointException {
+        long before = scheduler.count();
+        List<Double> lrs = new ArrayList<>();
+        for (var g : optimizer.paramGroups()) {
+            lrs.add(g.lr());
+        }
+        RuntimeException failure = null;
+        try {
+            scheduler.setCount(count);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        scheduler.setCount(before);
+        for (int i = 0; i < lrs.size(); i++) {
+            optimizer.paramGroups().get(i).set("lr", lrs.get(i));
+        }
+        if (failure != null) {
+            throw new CheckpointException(path + "!" + CheckpointFile.TRAINER + ": the schedule cannot be set to its "
+                    + "counter " + count + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    /** The checks of a checkpoint's trainer state against this run that need no allocation. */
+    private void checkFitsThisRun(Path path, TrainerState state, String optimizerName) throws CheckpointException {
+        String part = path + "!" + CheckpointFile.TRAINER;
         if (!state.loader().equals(loaderSettings())) {
             throw new CheckpointException(path + ": the checkpoint was made with loader settings " + state.loader()
                     + ", this run has " + loaderSettings() + "; resuming would not repeat the run");
         }
-        if (!file.optimizer().optimizer().equals(optimizer.name())) {
-            throw new CheckpointException(path + ": the checkpoint's optimiser is " + file.optimizer().optimizer()
-                    + ", this run's is " + optimizer.name());
+        if (!optimizerName.equals(optimizer.name())) {
+            throw new CheckpointException(path + ": the checkpoint's optimiser is " + optimizerName + ", this run's is "
+                    + optimizer.name());
         }
         if (!state.generators().keySet().equals(generators.keySet())) {
             throw new CheckpointException(path + ": the checkpoint has generators " + state.generators().keySet()
                     + ", this run registers " + generators.keySet());
+        }
+        for (Map.Entry<String, long[]> g : state.generators().entrySet()) {
+            try {
+                new Generator(0).restore(g.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(part + ": generator '" + g.getKey() + "': " + e.getMessage(), e);
+            }
         }
         if ((state.scheduleCount() >= 0) != (scheduler != null)) {
             throw new CheckpointException(path + ": the checkpoint was made " + (scheduler == null ? "with" : "without")
@@ -448,41 +582,36 @@ public final class Trainer {
             throw new CheckpointException(path + ": the checkpoint was made " + (plateau == null ? "with" : "without")
                     + " a plateau reducer, this run has " + (plateau == null ? "none" : "one"));
         }
+        if (state.plateau() != null && Double.isNaN(state.plateau().best())) {
+            throw new CheckpointException(part + ": the plateau reducer's best loss is NaN");
+        }
         TrainerState.PartialEpoch partial = state.epochInProgress();
         if (partial != null && (partial.batchesDone() < 0 || partial.batchesDone() > train.batchesPerEpoch())) {
-            throw new CheckpointException(path + ": the checkpoint's epoch in progress has " + partial.batchesDone()
+            throw new CheckpointException(part + ": the epoch in progress has " + partial.batchesDone()
                     + " batches done, expected 0 to " + train.batchesPerEpoch());
         }
-        try (SafeTensorsContent weights = SafeTensors.decode(file.weights(), path + "!" + CheckpointFile.WEIGHTS)) {
-            try {
-                model.loadState(weights.tensors());
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(path + ": the checkpoint's weights do not fit the model: "
-                        + e.getMessage(), e);
+        List<StepRecord> steps = state.history().steps();
+        if (steps.size() != state.stepsDone()) {
+            throw new CheckpointException(part + ": " + state.stepsDone() + " steps done, but the history holds "
+                    + steps.size() + " steps");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).step() != i + 1) {
+                throw new CheckpointException(part + ": the history's step " + (i + 1) + " is numbered "
+                        + steps.get(i).step());
             }
         }
-        try {
-            optimizer.loadState(file.optimizer());
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(path + ": the checkpoint's optimiser state does not fit: " + e.getMessage(), e);
+        List<EpochRecord> epochs = state.history().epochs();
+        if (epochs.size() != state.epochsDone()) {
+            throw new CheckpointException(part + ": " + state.epochsDone() + " epochs done, but the history holds "
+                    + epochs.size() + " epochs");
         }
-        if (scheduler != null) {
-            scheduler.setCount(state.scheduleCount());
+        for (int i = 0; i < epochs.size(); i++) {
+            if (epochs.get(i).epoch() != i + 1) {
+                throw new CheckpointException(part + ": the history's epoch " + (i + 1) + " is numbered "
+                        + epochs.get(i).epoch());
+            }
         }
-        if (plateau != null) {
-            plateau.restore(state.plateau());
-        }
-        state.generators().forEach((name, s) -> generators.get(name).restore(s));
-        epochsDone = state.epochsDone();
-        stepsDone = state.stepsDone();
-        epochInProgress = partial == null ? null : EpochProgress.resumed(epochsDone + 1, partial);
-        lastCheckpoint = path.equals(checkpoint) ? position() : null;
-        bestWatched = state.bestWatched();
-        epochsWithoutImprovement = state.epochsWithoutImprovement();
-        history.clear();
-        state.history().epochs().forEach(history::add);
-        state.history().steps().forEach(history::add);
-        return state.metadata();
     }
 
     /** Whether a checkpoint file exists at {@code path}. */

@@ -12,12 +12,15 @@ import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Sequential;
+import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.nn.loss.MseLoss;
+import dev.descent.optim.Adam;
 import dev.descent.optim.SGD;
 import dev.descent.optim.schedule.LrScheduler;
 import dev.descent.optim.schedule.ReduceLrOnPlateau;
 import dev.descent.optim.schedule.Schedule;
 import dev.descent.train.data.DataLoader;
+import dev.descent.train.data.DataSplit;
 import dev.descent.train.data.Dataset;
 import dev.descent.train.data.GeneratedData;
 import dev.descent.train.metrics.EpochRecord;
@@ -259,6 +262,53 @@ class TrainerTest {
                     "the checkpoint is the one written after the last good epoch");
             assertFalse(Double.isFinite(r.history().steps().get(r.history().steps().size() - 1).loss()
                     * r.history().steps().get(r.history().steps().size() - 1).gradNorm()));
+        }
+    }
+
+    @Test
+    void aStepThatMakesTheWeightsInfiniteIsNeverCheckpointedNorCalledGood() throws IOException {
+        Path ckpt = dir.resolve("inf.ckpt");
+        List<byte[]> saved = new ArrayList<>();
+        try (DataSplit data = GeneratedData.twoSpirals(16, 4, 0.05, new Generator(1));
+             Linear model = new Linear(2, 2, new Generator(2));
+             Adam adam = new Adam(model.parameters(), 0.01)) {
+            TrainingCallback raiseTheRate = new TrainingCallback() {
+                @Override
+                public void onEpochEnd(Trainer trainer, EpochRecord epoch) {
+                    try {
+                        saved.add(Files.readAllBytes(ckpt));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    // finite, so accepted; Adam's first step at it is about 1e39, beyond float32: the weights
+                    // become infinite while that step's loss and gradient were finite
+                    adam.set("lr", 1e39);
+                }
+            };
+            TrainingResult r = Trainer.builder(model, new CrossEntropyLoss(), adam,
+                            new DataLoader(data.train(), 32, false, false, 0))   // one batch per epoch
+                    .stopRules(StopRules.epochs(5)).checkpoint(ckpt).callback(raiseTheRate).build().fit();
+            assertEquals(StopReason.DIVERGED, r.reason(), r.message());
+            assertEquals(2, r.steps(), "the weights were found infinite before epoch 2's checkpoint: " + r.message());
+            assertTrue(r.message().contains("a weight is not finite"), r.message());
+            assertTrue(r.message().contains("the last good checkpoint (" + ckpt + ", epoch 1) is intact"), r.message());
+            assertTrue(r.message().contains("e.g. 1.0E38"), r.message());
+            assertTrue(Double.isFinite(r.history().steps().get(1).loss()), "the step itself looked fine");
+            assertArrayEquals(saved.get(0), Files.readAllBytes(ckpt), "epoch 1's checkpoint is still the one on disk");
+            assertEquals(2, saved.size(), "epoch 2 ended (its record is kept) but wrote nothing");
+            assertArrayEquals(saved.get(0), saved.get(1));
+        }
+    }
+
+    @Test
+    void anInfiniteLearningRateIsRefusedByTheOptimiser() {
+        try (Linear model = new Linear(2, 1, new Generator(0));
+             Adam adam = new Adam(model.parameters(), 1e-3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> adam.set("lr", Double.POSITIVE_INFINITY));
+            assertEquals("Adam: expected a finite lr, got Infinity", e.getMessage());
+            assertEquals(1e-3, adam.paramGroups().get(0).lr(), "unchanged");
+            assertThrows(IllegalArgumentException.class, () -> new SGD(model.parameters(), Double.NaN, 0));
         }
     }
 

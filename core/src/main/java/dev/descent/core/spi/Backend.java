@@ -18,6 +18,14 @@ import java.util.Set;
  * broadcast to the output's shape with stride 0), dtypes are the documented ones, and every
  * view lies on this backend's device. Outputs are freshly allocated or an input itself
  * (in-place ops); an output never partially overlaps an input.
+ *
+ * <p><b>A backend that wraps another</b> (to count copies, trace or fault-inject) must wrap
+ * the other's {@link Storage}s too, so that they report the wrapper's device: core finds a
+ * tensor's backend from its storage's {@link Storage#device()} (through
+ * {@code Backends.forDevice}), so storages that report the wrapped backend's device send every
+ * op past the wrapper. Each method then unwraps the views' storages before delegating. Such a
+ * backend is added with {@code Backends.register}; train's tests hold one
+ * ({@code CountingBackend}, a {@link java.lang.reflect.Proxy} over the CPU backend).
  */
 public interface Backend {
 
@@ -42,7 +50,10 @@ public interface Backend {
      */
     void copyFromHost(Object array, int arrayOffset, Storage dst, long dstOffset, int count);
 
-    /** Copies {@code count} elements from the storage into a Java array of its dtype. */
+    /**
+     * Copies {@code count} elements from the storage into a Java array of its dtype. On a GPU
+     * this waits for every queued op: the training step does it once (DESIGN.md).
+     */
     void copyToHost(Storage src, long srcOffset, Object array, int arrayOffset, int count);
 
     /** {@code dst = src} elementwise over one shape, converting between dtypes if they differ. */
@@ -98,51 +109,29 @@ public interface Backend {
     /**
      * {@code out[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code axis}, as
      * {@code torch.gather}: {@code index} (int32 or int64) and {@code out} share a shape.
-     * Throws {@link IndexOutOfBoundsException} for an index outside the axis.
+     * An index outside the axis is never read through; it is reported as an
+     * {@link dev.descent.core.IndexOutOfRangeException} (the index, its row-major position in
+     * {@code index}, the axis and its size). A backend that can check without waiting for the
+     * device (the CPU) throws it from this call. One that would have to synchronise (a GPU)
+     * records the fault on the device and throws it, marked deferred, from its next
+     * {@link #copyToHost}, so that validating indices costs no extra synchronisation.
      */
     void gather(StridedView src, int axis, StridedView index, StridedView out);
 
     /**
-     * One fused SGD step (see {@link SgdUpdate} for the equations) over several parameters at
-     * once: for each i, {@code params[i]}, {@code grads[i]} and, when {@code u.momentum() != 0},
-     * {@code buffers[i]} have one shape and one floating dtype, are contiguous, and do not
-     * overlap one another. {@code params[i]} and {@code buffers[i]} are updated in place.
-     * Each element is read and written once (one pass over the memory); a GPU backend may
-     * update every tensor of the list in one kernel launch. Intermediate values are computed
-     * in at least the tensors' precision and rounded once when stored.
-     *
-     * <p>The default returns false, meaning "no fused kernel here": the caller then runs the
-     * composed form of the same update from primitive ops. An implementation returns true when
-     * it has made the update.
-     *
-     * @param buffers the momentum buffers; ignored (may be null) when momentum is 0
+     * Runs {@code program} over every element of every tensor set in one pass, in one call:
+     * each set holds {@code program.tensors()} views of one shape (sets may differ in shape:
+     * one set per parameter of an optimiser's group); every view of every set has one floating
+     * dtype and lies on this backend's device; {@code scalars} has {@code program.scalars()}
+     * values, the same for all sets. Within an element every tensor is read before any store,
+     * and stored tensors do not overlap one another. A backend may process the sets in any
+     * order and split them over threads or one kernel launch (a GPU backend launches once for
+     * a list of sets, as PyTorch's {@code multi_tensor_apply}). Say in the implementation in
+     * which precision the steps are evaluated. Returns false, changing nothing, when the
+     * backend has no such kernel; the caller then runs the composed form
+     * ({@code UpdateRule.compose}).
      */
-    default boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return false;
-    }
-
-    /**
-     * One fused Adam/AdamW/AMSGrad step (see {@link AdamUpdate} for the equations) over several
-     * parameters at once, with the same contract as {@link #fusedSgd}: per index, every view has
-     * one shape and one floating dtype and is contiguous; {@code params}, {@code expAvg},
-     * {@code expAvgSq} and (with AMSGrad) {@code maxExpAvgSq} are updated in place in one pass.
-     * Returns false when the backend has no fused kernel.
-     *
-     * @param maxExpAvgSq the running maxima of AMSGrad; ignored (may be null) without it
-     */
-    default boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return false;
-    }
-
-    /**
-     * Runs {@code program} over every element of {@code tensors} in one pass: all views have
-     * one shape and one floating dtype and lie on this backend's device; {@code scalars} has
-     * {@code program.scalars()} values. Every tensor's element is read before any store, and
-     * stored values are rounded once to the dtype. Returns false, changing nothing, when the
-     * backend has no such kernel; the caller then runs its composed form.
-     */
-    default boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
+    default boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
         return false;
     }
 

@@ -24,6 +24,7 @@ import dev.descent.nn.activation.Tanh;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.DivergenceDetector;
 import dev.descent.optim.SGD;
+import dev.descent.train.TrainingStep;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.data.Dataset;
 import java.io.IOException;
@@ -134,19 +135,13 @@ public final class InitExperiment implements Experiment {
         Tensor y = trainSet.targets();
         try (Sequential model = new Sequential(layers.toArray(Module[]::new));
              SGD opt = new SGD(model.parameters(), lr, 0.9)) {
+            TrainingStep step = TrainingStep.of(model, ce, opt).divergesWhen(detector::observe);
             for (int k = 0; k < steps; k++) {
-                try (Scope ignored = Scope.open()) {
-                    opt.zeroGrad();
-                    Variable loss = ce.apply(model.forward(Variable.of(x)), y);
-                    double v = loss.item();
-                    losses.add(v);
-                    if (detector.observe(v)) {
-                        loss.freeGraph();
-                        diverged = k;
-                        break;
-                    }
-                    loss.backward();
-                    opt.step();
+                TrainingStep.Result r = step.run(x, y);
+                losses.add(r.loss());
+                if (!r.updated()) {   // the diverged step is not taken
+                    diverged = k;
+                    break;
                 }
             }
             accuracy = Classifier.accuracy(model, data.test());

@@ -12,6 +12,7 @@ import dev.descent.nn.activation.ReLU;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.schedule.LrScheduler;
+import dev.descent.train.TrainingStep;
 import dev.descent.train.data.Batch;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
@@ -96,7 +97,8 @@ public final class Classifier implements AutoCloseable {
     /**
      * Trains for {@code epochs} with batches of {@code batch} (the batch order of epoch e is the
      * loader's for {@code seed} and {@code firstEpoch + e}); {@code scheduler} (may be null) is
-     * stepped after every optimiser step. Stops early when the loss is not finite.
+     * stepped after every optimiser step ({@link TrainingStep}: a batch whose loss is not finite
+     * updates nothing). Stops early when the loss is not finite.
      */
     public Curve train(Function<List<Variable>, Optimizer> optimizer, Function<Optimizer, LrScheduler> scheduler,
             int batch, int epochs, long seed, int firstEpoch) {
@@ -105,13 +107,11 @@ public final class Classifier implements AutoCloseable {
         losses.add(loss());
         try (Optimizer opt = optimizer.apply(model.parameters())) {
             LrScheduler sched = scheduler == null ? null : scheduler.apply(opt);
+            TrainingStep step = TrainingStep.of(model, ce, opt);
             for (int e = 0; e < epochs; e++) {
                 for (Batch b : loader.epoch(firstEpoch + e)) {
-                    try (Scope ignored = Scope.open(); b) {
-                        opt.zeroGrad();
-                        Variable loss = ce.apply(model.forward(Variable.of(b.features())), b.targets());
-                        loss.backward();
-                        opt.step();
+                    try (b) {
+                        step.run(b.features(), b.targets());
                     }
                     if (sched != null) {
                         sched.step();

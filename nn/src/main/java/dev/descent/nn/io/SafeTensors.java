@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -214,11 +215,22 @@ public final class SafeTensors {
 
     /** Reads and checks the file at {@code path}; see {@link #decode}. */
     public static SafeTensorsContent read(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new SafeTensorsException(path + ": a directory, expected a safetensors file");
+        }
         long size = Files.size(path);
         if (size > Integer.MAX_VALUE - 8) {
             throw new SafeTensorsException(path + ": " + size + " bytes are more than this reader holds in memory");
         }
-        return decode(Files.readAllBytes(path), path.toString());
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SafeTensorsException(path + ": cannot be read: " + e.getMessage(), e);
+        }
+        return decode(bytes, path.toString());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
+import dev.descent.core.DType;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
 import java.util.OptionalInt;
@@ -36,7 +37,6 @@ public final class CrossEntropyLoss implements Loss {
     private final Reduction reduction;
     private final double labelSmoothing;
     private final Tensor weight;
-    private final double[] weightValues;
     private final OptionalInt ignoreIndex;
 
     public CrossEntropyLoss() {
@@ -49,17 +49,15 @@ public final class CrossEntropyLoss implements Loss {
 
     /** @param labelSmoothing ε in [0, 1] */
     public CrossEntropyLoss(Reduction reduction, double labelSmoothing) {
-        this(reduction, labelSmoothing, null, null, OptionalInt.empty());
+        this(reduction, labelSmoothing, null, OptionalInt.empty());
     }
 
-    private CrossEntropyLoss(Reduction reduction, double labelSmoothing, Tensor weight, double[] weightValues,
-            OptionalInt ignoreIndex) {
+    private CrossEntropyLoss(Reduction reduction, double labelSmoothing, Tensor weight, OptionalInt ignoreIndex) {
         Check.argument(labelSmoothing >= 0 && labelSmoothing <= 1, OP,
                 "expected a label smoothing in [0, 1], got %s", labelSmoothing);
         this.reduction = reduction;
         this.labelSmoothing = labelSmoothing;
         this.weight = weight;
-        this.weightValues = weightValues;
         this.ignoreIndex = ignoreIndex;
     }
 
@@ -74,8 +72,7 @@ public final class CrossEntropyLoss implements Loss {
                 weight.shape());
         Check.argument(weight.dtype().isFloating(), OP, "expected a float32 or float64 weight, got %s",
                 weight.dtype());
-        return new CrossEntropyLoss(reduction, labelSmoothing, Scope.escape(weight.copy()), weight.toDoubleArray(),
-                ignoreIndex);
+        return new CrossEntropyLoss(reduction, labelSmoothing, Scope.escape(weight.copy()), ignoreIndex);
     }
 
     /**
@@ -84,7 +81,7 @@ public final class CrossEntropyLoss implements Loss {
      * asked). The index need not be a class: −100 is the usual choice.
      */
     public CrossEntropyLoss withIgnoreIndex(int index) {
-        return new CrossEntropyLoss(reduction, labelSmoothing, weight, weightValues, OptionalInt.of(index));
+        return new CrossEntropyLoss(reduction, labelSmoothing, weight, OptionalInt.of(index));
     }
 
     @Override
@@ -101,10 +98,12 @@ public final class CrossEntropyLoss implements Loss {
                     "expected a weight on the input's device %s, got %s", input.device(), weight.device());
         }
         if (ClassLabels.isLabels(target)) {
-            Rows rows = rows(ClassLabels.check(OP, target, n, c, ignoreIndex));
-            Variable scored = weightedLogSoftmax(input);
-            Variable losses = fromLabels(scored, target, rows);
-            return reduce(losses, rows);
+            ClassLabels.check(OP, target, n);
+            try (Rows rows = rows(target.data(), input.dtype())) {
+                Variable scored = weightedLogSoftmax(input);
+                Variable losses = fromLabels(scored, rows);
+                return reduce(losses, rows);
+            }
         }
         Check.argument(target.dtype() == input.dtype(), OP,
                 "expected int32/int64 class indices of shape [%d] or %s probabilities of shape [%d, %d], got %s%s",
@@ -134,51 +133,40 @@ public final class CrossEntropyLoss implements Loss {
     }
 
     /**
-     * The targets as read on the host: per row a class index that is safe to gather and 1 where
-     * the row is ignored, and the summed weight of the rows kept (MEAN's denominator).
+     * The targets, on the device: the labels to pick at (an ignored row's replaced by 0, a safe
+     * class) and, with an ignore index, 1 where a row is ignored (in the input's dtype; else null).
+     * Nothing is read back to the host.
      */
-    private record Rows(double[] safeLabels, double[] ignored, boolean anyIgnored, double totalWeight) {
-    }
-
-    private Rows rows(long[] labels) {
-        int n = labels.length;
-        double[] safeLabels = new double[n];
-        double[] ignored = new double[n];
-        boolean anyIgnored = false;
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            if (ClassLabels.isIgnored(labels[i], ignoreIndex)) {
-                ignored[i] = 1;
-                anyIgnored = true;
-            } else {
-                safeLabels[i] = labels[i];
-                total += weightValues == null ? 1 : weightValues[(int) labels[i]];
+    private record Rows(Tensor labels, Tensor ignored) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (ignored != null) {   // both made here; without an ignore index the labels are the caller's
+                labels.close();
+                ignored.close();
             }
         }
-        return new Rows(safeLabels, ignored, anyIgnored, total);
     }
 
-    private Variable fromLabels(Variable scored, Variable labels, Rows rows) {
-        int n = scored.size(0);
-        Variable picked;
-        if (rows.anyIgnored()) {
-            try (Tensor safe = Tensor.of(scored.device(), labels.dtype(), rows.safeLabels(), n)) {
-                picked = ClassLabels.pick(scored, safe);
-            }
-        } else {
-            picked = ClassLabels.pick(scored, labels.data());
+    private Rows rows(Tensor labels, DType dtype) {
+        if (ignoreIndex.isEmpty()) {
+            return new Rows(labels, null);
         }
+        try (Tensor hit = labels.eq(ignoreIndex.getAsInt());
+             Tensor zero = Tensor.zeros(labels.device(), labels.dtype())) {
+            return new Rows(Tensor.where(hit, zero, labels), hit.to(dtype));
+        }
+    }
+
+    private Variable fromLabels(Variable scored, Rows rows) {
+        Variable picked = ClassLabels.pick(OP, scored, rows.labels(), ignoreIndex);
         Variable nll = picked.neg();
         Variable losses = labelSmoothing == 0 ? nll : smoothed(scored, nll);
-        if (!rows.anyIgnored()) {
+        if (rows.ignored() == null) {
             return losses;
         }
         // A fill, not a product with 0: the gradient reaching an ignored row stays exactly 0 even when MEAN
         // then divides by a total weight of 0 (every row ignored), as PyTorch's masked_fill_ does.
-        Variable kept;
-        try (Tensor mask = Tensor.of(scored.device(), scored.dtype(), rows.ignored(), n)) {
-            kept = losses.maskedFill(mask, 0);
-        }
+        Variable kept = losses.maskedFill(rows.ignored(), 0);
         return kept;
     }
 
@@ -201,15 +189,36 @@ public final class CrossEntropyLoss implements Loss {
 
     /**
      * MEAN over class indices divides by the summed weight of the rows kept, not by N (as
-     * PyTorch). Without weights or ignored rows that is N: the plain mean, so unweighted runs
-     * compute exactly what they did before weights existed.
+     * PyTorch). Without weights or an ignore index that is N: the plain mean, so unweighted runs
+     * compute exactly what they did before weights existed. The total is summed on the device.
      */
     private Variable reduce(Variable losses, Rows rows) {
-        if (reduction != Reduction.MEAN || (weight == null && !rows.anyIgnored())) {
+        if (reduction != Reduction.MEAN || (weight == null && rows.ignored() == null)) {
             return reduction.reduce(losses);
         }
         Variable sum = losses.sum();
-        Variable mean = sum.div(rows.totalWeight());
+        Variable mean;
+        try (Tensor total = totalWeight(rows, losses)) {
+            mean = sum.div(total);
+        }
         return mean;
+    }
+
+    /** {@code Σ_i w[y_i]} over the rows kept (w = 1 without weights), a scalar on the device. */
+    private Tensor totalWeight(Rows rows, Variable losses) {
+        if (weight == null) {   // N − (rows ignored)
+            try (Tensor ignoredRows = rows.ignored().sum(); Tensor negated = ignoredRows.neg()) {
+                return negated.add(losses.size(0));
+            }
+        }
+        try (Tensor perRow = weight.gather(0, rows.labels())) {
+            if (rows.ignored() == null) {
+                return perRow.sum();
+            }
+            try (Tensor zero = Tensor.zeros(perRow.device(), perRow.dtype());
+                 Tensor kept = Tensor.where(rows.ignored(), zero, perRow)) {
+                return kept.sum();
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
+import java.util.OptionalInt;
 
 /**
  * Negative log-likelihood of class labels given log-probabilities, as PyTorch's
@@ -22,7 +23,9 @@ public final class NllLoss implements Loss {
     public Variable apply(Variable input, Variable target) {
         String op = "NllLoss";
         ClassLabels.checkInput(op, input);
-        ClassLabels.check(op, target, input.size(0), input.size(1));
-        return reduction.reduce(ClassLabels.pick(input, target.data()).neg());
+        ClassLabels.check(op, target, input.size(0));
+        Variable picked = ClassLabels.pick(op, input, target.data(), OptionalInt.empty());
+        Variable losses = picked.neg();
+        return reduction.reduce(losses);
     }
 }

@@ -257,4 +257,12 @@ class SafeTensorsTest {
             assertEquals(1, files.count());
         }
     }
+
+    /** Issue 17, item 6: the error names the path (it used to say "Is a directory" alone). */
+    @Test
+    void readingADirectoryNamesIt() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("weights.safetensors"));
+        SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.read(sub));
+        assertTrue(e.getMessage().contains(sub.toString()) && e.getMessage().contains("directory"), e.getMessage());
+    }
 }

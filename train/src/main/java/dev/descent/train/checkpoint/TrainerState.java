@@ -18,13 +18,19 @@ import java.util.Map;
  * @param bestWatched the best watched loss so far (early stopping)
  * @param epochsWithoutImprovement epochs since it last improved
  * @param loader the loader's settings, which must match when resuming
- * @param history the metrics so far
+ * @param history the metrics so far (kept in the run's {@link HistoryLog}, not in {@code trainer.json})
  * @param metadata the caller's own strings (the CLI keeps its configuration here)
  */
 public record TrainerState(int epochsDone, long stepsDone, PartialEpoch epochInProgress, long scheduleCount,
         ReduceLrOnPlateau.State plateau, Map<String, long[]> generators,
         double bestWatched, int epochsWithoutImprovement, LoaderSettings loader, MetricsHistory history,
         Map<String, String> metadata) {
+
+    /** This state with {@code h} as its history. */
+    public TrainerState withHistory(MetricsHistory h) {
+        return new TrainerState(epochsDone, stepsDone, epochInProgress, scheduleCount, plateau, generators, bestWatched,
+                epochsWithoutImprovement, loader, h, metadata);
+    }
 
     /** The loader settings that fix the order of the examples. */
     public record LoaderSettings(int batchSize, boolean shuffle, boolean dropLast, long seed, int examples) {

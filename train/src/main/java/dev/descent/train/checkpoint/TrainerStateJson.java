@@ -13,20 +13,29 @@ import java.util.Map;
 
 /**
  * {@link TrainerState} as JSON. Doubles are stored as their IEEE bit patterns in hex where they
- * must come back bit for bit (the watched loss, an epoch in progress's sums) and as JSON numbers
- * in the history (Java's shortest round-trip decimal form, so they come back exactly too); NaN is
- * null. {@code epoch_in_progress} is present only for a checkpoint written inside an epoch, so a
- * file without it is one written at an epoch boundary, as every file before it was.
+ * must come back bit for bit (the watched loss, an epoch in progress's sums); NaN is null.
+ * {@code epoch_in_progress} is present only for a checkpoint written inside an epoch, so a file
+ * without it is one written at an epoch boundary, as every file before it was.
+ *
+ * <p>Format 2 (this one) keeps the step and epoch records in the run's {@link HistoryLog} and
+ * only a reference to them here ({@code history}); format 1 held them here, as arrays
+ * ({@code epochs}, {@code steps}), and is still read.
+ *
+ * <p>Reading is strict: a field of the wrong type ({@code "steps_done": "not-a-number"}), out of
+ * range or missing is refused with the file and the field named, never read as 0.
  */
 public final class TrainerStateJson {
     /** The version of this layout. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The layout with the history inline, still read. */
+    public static final int FORMAT_INLINE_HISTORY = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainerStateJson() {
     }
 
-    public static ObjectNode toJson(TrainerState s) {
+    /** The state as JSON of this format, its history referred to by {@code history}. */
+    public static ObjectNode toJson(TrainerState s, HistoryLog.Reference history) {
         ObjectNode n = JSON.createObjectNode();
         n.put("format", FORMAT);
         n.put("epochs_done", s.epochsDone());
@@ -65,24 +74,12 @@ public final class TrainerStateJson {
         loader.put("drop_last", s.loader().dropLast());
         loader.put("seed", s.loader().seed());
         loader.put("examples", s.loader().examples());
-        ArrayNode epochs = n.putArray("epochs");
-        for (EpochRecord r : s.history().epochs()) {
-            ArrayNode a = epochs.addArray();
-            a.add(r.epoch()).add(r.steps());
-            for (double v : new double[] {r.trainLoss(), r.trainAccuracy(), r.testLoss(), r.testAccuracy(), r.gradNorm(),
-                    r.lr(), r.seconds(), r.samplesPerSecond()}) {
-                addDouble(a, v);
-            }
-        }
-        ArrayNode steps = n.putArray("steps");
-        for (StepRecord r : s.history().steps()) {
-            ArrayNode a = steps.addArray();
-            a.add(r.step()).add(r.epoch());
-            addDouble(a, r.loss());
-            addDouble(a, r.gradNorm());
-            addDouble(a, r.lr());
-            a.add(r.batchSize());
-        }
+        ObjectNode h = n.putObject("history");
+        h.put("file", history.file());
+        h.put("bytes", history.bytes());
+        h.put("crc32", Long.toHexString(history.crc32()));
+        h.put("steps", history.steps());
+        h.put("epochs", history.epochs());
         ObjectNode meta = n.putObject("metadata");
         s.metadata().forEach(meta::put);
         return n;
@@ -92,65 +89,118 @@ public final class TrainerStateJson {
         return Long.toHexString(Double.doubleToRawLongBits(v));
     }
 
-    private static double fromBits(JsonNode hex) {
-        return Double.longBitsToDouble(Long.parseUnsignedLong(hex.asText(), 16));
+    /**
+     * A state read back: its history inline (format 1), or null with a reference to the
+     * {@link HistoryLog} that holds it (format 2).
+     */
+    public record Decoded(TrainerState state, HistoryLog.Reference history) {
     }
 
-    private static void addDouble(ArrayNode a, double v) {
-        if (Double.isFinite(v)) {
-            a.add(v);
-        } else {
-            a.addNull();
+    /** Parses and reads the bytes of a {@code trainer.json}; {@code source} names it in errors. */
+    public static Decoded read(byte[] json, String source) throws CheckpointException {
+        return fromJson(new StrictJson(source).parseObject(json), source);
+    }
+
+    /** Reads a state written by {@link #toJson} (or by format 1); {@code source} names the file in errors. */
+    public static Decoded fromJson(JsonNode n, String source) throws CheckpointException {
+        StrictJson j = new StrictJson(source);
+        if (n == null || !n.isObject()) {
+            throw j.bad("expected a trainer state (a JSON object)");
         }
-    }
-
-    private static double getDouble(JsonNode a, int i) {
-        JsonNode v = a.get(i);
-        return v == null || v.isNull() ? Double.NaN : v.asDouble();
-    }
-
-    /** Reads a state written by {@link #toJson}; {@code source} names the file in errors. */
-    public static TrainerState fromJson(JsonNode n, String source) throws CheckpointException {
-        try {
-            Map<String, long[]> gens = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : n.required("generators").properties()) {
-                long[] state = new long[e.getValue().size()];
-                for (int i = 0; i < state.length; i++) {
-                    state[i] = Long.parseUnsignedLong(e.getValue().get(i).asText(), 16);
-                }
-                gens.put(e.getKey(), state);
-            }
-            JsonNode l = n.required("loader");
-            TrainerState.LoaderSettings loader = new TrainerState.LoaderSettings(l.required("batch_size").asInt(),
-                    l.required("shuffle").asBoolean(), l.required("drop_last").asBoolean(), l.required("seed").asLong(),
-                    l.required("examples").asInt());
-            MetricsHistory history = new MetricsHistory();
-            for (JsonNode a : n.required("epochs")) {
-                history.add(new EpochRecord(a.get(0).asInt(), a.get(1).asLong(), getDouble(a, 2), getDouble(a, 3),
-                        getDouble(a, 4), getDouble(a, 5), getDouble(a, 6), getDouble(a, 7), getDouble(a, 8),
-                        getDouble(a, 9)));
-            }
-            for (JsonNode a : n.required("steps")) {
-                history.add(new StepRecord(a.get(0).asLong(), a.get(1).asInt(), getDouble(a, 2), getDouble(a, 3),
-                        getDouble(a, 4), a.get(5).asInt()));
-            }
-            JsonNode ip = n.get("epoch_in_progress");
-            TrainerState.PartialEpoch partial = ip == null ? null : new TrainerState.PartialEpoch(
-                    ip.required("batches_done").asInt(), fromBits(ip.required("loss_sum_bits")),
-                    ip.required("correct").asLong(), ip.required("examples").asLong(),
-                    fromBits(ip.required("grad_norm_sum_bits")), fromBits(ip.required("last_lr_bits")),
-                    ip.required("train_nanos").asLong(), ip.required("elapsed_nanos").asLong());
-            JsonNode p = n.get("plateau");
-            ReduceLrOnPlateau.State plateau = p == null ? null : new ReduceLrOnPlateau.State(
-                    fromBits(p.required("best_bits")), p.required("bad_epochs").asInt(),
-                    p.required("cooldown_left").asInt());
-            Map<String, String> meta = new LinkedHashMap<>();
-            n.path("metadata").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
-            return new TrainerState(n.required("epochs_done").asInt(), n.required("steps_done").asLong(), partial,
-                    n.required("schedule_count").asLong(), plateau, gens, fromBits(n.required("best_watched_bits")),
-                    n.required("epochs_without_improvement").asInt(), loader, history, meta);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new CheckpointException(source + ": its trainer state is incomplete or malformed: " + e.getMessage(), e);
+        JsonNode formatNode = n.get("format");
+        if (formatNode == null || !formatNode.isIntegralNumber()
+                || formatNode.asLong() != FORMAT && formatNode.asLong() != FORMAT_INLINE_HISTORY) {
+            throw j.bad("not a trainer state of format " + FORMAT + " or " + FORMAT_INLINE_HISTORY + " ('format' is "
+                    + formatNode + "; written by a newer Descent?)");
         }
+        boolean inline = formatNode.asLong() == FORMAT_INLINE_HISTORY;
+
+        Map<String, long[]> gens = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : j.object(n, "", "generators", false).properties()) {
+            String path = "generators." + e.getKey();
+            JsonNode a = e.getValue();
+            if (!a.isArray()) {
+                throw j.bad(path, "an array of hex strings", a);
+            }
+            long[] state = new long[a.size()];
+            for (int i = 0; i < state.length; i++) {
+                state[i] = j.hexBits(a.get(i), path + "[" + i + "]");
+            }
+            gens.put(e.getKey(), state);
+        }
+        JsonNode l = j.object(n, "", "loader", false);
+        TrainerState.LoaderSettings loader = new TrainerState.LoaderSettings(j.int32(l, "loader", "batch_size", 1),
+                j.bool(l, "loader", "shuffle"), j.bool(l, "loader", "drop_last"),
+                j.integer(l, "loader", "seed", Long.MIN_VALUE, Long.MAX_VALUE), j.int32(l, "loader", "examples", 0));
+
+        JsonNode ip = j.object(n, "", "epoch_in_progress", true);
+        String ipp = "epoch_in_progress";
+        TrainerState.PartialEpoch partial = ip == null ? null : new TrainerState.PartialEpoch(
+                j.int32(ip, ipp, "batches_done", 0), j.hexDouble(ip, ipp, "loss_sum_bits"),
+                j.integer(ip, ipp, "correct", 0, Long.MAX_VALUE), j.integer(ip, ipp, "examples", 0, Long.MAX_VALUE),
+                j.hexDouble(ip, ipp, "grad_norm_sum_bits"), j.hexDouble(ip, ipp, "last_lr_bits"),
+                j.integer(ip, ipp, "train_nanos", 0, Long.MAX_VALUE),
+                j.integer(ip, ipp, "elapsed_nanos", Long.MIN_VALUE, Long.MAX_VALUE));
+        JsonNode p = j.object(n, "", "plateau", true);
+        ReduceLrOnPlateau.State plateau = p == null ? null : new ReduceLrOnPlateau.State(
+                j.hexDouble(p, "plateau", "best_bits"), j.int32(p, "plateau", "bad_epochs", 0),
+                j.int32(p, "plateau", "cooldown_left", 0));
+        Map<String, String> meta = new LinkedHashMap<>();
+        JsonNode m = j.object(n, "", "metadata", true);
+        if (m != null) {
+            for (Map.Entry<String, JsonNode> e : m.properties()) {
+                meta.put(e.getKey(), j.text(e.getValue(), "metadata." + e.getKey()));
+            }
+        }
+
+        MetricsHistory history = inline ? inlineHistory(n, j) : null;
+        HistoryLog.Reference ref = null;
+        if (!inline) {
+            JsonNode h = j.object(n, "", "history", false);
+            ref = new HistoryLog.Reference(j.text(h, "history", "file"),
+                    j.integer(h, "history", "bytes", 0, Long.MAX_VALUE),
+                    j.hexBits(j.field(h, "history", "crc32", false), "history.crc32"),
+                    j.integer(h, "history", "steps", 0, Integer.MAX_VALUE),
+                    j.integer(h, "history", "epochs", 0, Integer.MAX_VALUE));
+        }
+        TrainerState state = new TrainerState(j.int32(n, "", "epochs_done", 0),
+                j.integer(n, "", "steps_done", 0, Long.MAX_VALUE), partial,
+                j.integer(n, "", "schedule_count", -1, Long.MAX_VALUE), plateau, gens,
+                j.hexDouble(n, "", "best_watched_bits"), j.int32(n, "", "epochs_without_improvement", 0), loader,
+                history, meta);
+        return new Decoded(state, ref);
+    }
+
+    /** Format 1's {@code epochs} and {@code steps} arrays. */
+    private static MetricsHistory inlineHistory(JsonNode n, StrictJson j) throws CheckpointException {
+        MetricsHistory history = new MetricsHistory();
+        JsonNode epochs = j.array(n, "", "epochs");
+        for (int i = 0; i < epochs.size(); i++) {
+            String path = "epochs[" + i + "]";
+            JsonNode a = row(j, epochs.get(i), path, 10);
+            history.add(new EpochRecord((int) j.integer(a.get(0), path + "[0]", 1, Integer.MAX_VALUE),
+                    j.integer(a.get(1), path + "[1]", 0, Long.MAX_VALUE), j.numberOrNull(a.get(2), path + "[2]"),
+                    j.numberOrNull(a.get(3), path + "[3]"), j.numberOrNull(a.get(4), path + "[4]"),
+                    j.numberOrNull(a.get(5), path + "[5]"), j.numberOrNull(a.get(6), path + "[6]"),
+                    j.numberOrNull(a.get(7), path + "[7]"), j.numberOrNull(a.get(8), path + "[8]"),
+                    j.numberOrNull(a.get(9), path + "[9]")));
+        }
+        JsonNode steps = j.array(n, "", "steps");
+        for (int i = 0; i < steps.size(); i++) {
+            String path = "steps[" + i + "]";
+            JsonNode a = row(j, steps.get(i), path, 6);
+            history.add(new StepRecord(j.integer(a.get(0), path + "[0]", 1, Long.MAX_VALUE),
+                    (int) j.integer(a.get(1), path + "[1]", 1, Integer.MAX_VALUE), j.numberOrNull(a.get(2), path + "[2]"),
+                    j.numberOrNull(a.get(3), path + "[3]"), j.numberOrNull(a.get(4), path + "[4]"),
+                    (int) j.integer(a.get(5), path + "[5]", 1, Integer.MAX_VALUE)));
+        }
+        return history;
+    }
+
+    private static JsonNode row(StrictJson j, JsonNode a, String path, int length) throws CheckpointException {
+        if (a == null || !a.isArray() || a.size() != length) {
+            throw j.bad(path, "an array of " + length + " values", a);
+        }
+        return a;
     }
 }

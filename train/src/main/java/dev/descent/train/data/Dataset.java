@@ -138,10 +138,13 @@ public final class Dataset implements AutoCloseable {
         return new Dataset(name, newFeatures, targets.copy(), classes);
     }
 
+    /** The indices uploaded straight to the examples' device: a batch's one upload. */
     Tensor indexTensor(int[] indices) {
-        try (Tensor host = Tensor.of(indices)) {
-            return host.device().equals(device()) ? host.copy() : host.to(device());
+        double[] values = new double[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            values[i] = indices[i];
         }
+        return Tensor.of(device(), DType.INT32, values, indices.length);
     }
 
     @Override

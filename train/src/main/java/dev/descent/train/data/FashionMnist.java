@@ -29,15 +29,18 @@ public final class FashionMnist {
     private FashionMnist() {
     }
 
+    /** The four files' names (each may also end in .gz). */
+    public static final List<String> FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
     /** Whether the four files are in {@code dir}. */
     public static boolean isPresent(Path dir) {
-        for (String base : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                "t10k-labels-idx1-ubyte")) {
-            if (find(dir, base) == null) {
-                return false;
-            }
-        }
-        return true;
+        return missingFiles(dir).isEmpty();
+    }
+
+    /** Which of the four files {@code dir} lacks (plain or gzipped). */
+    public static List<String> missingFiles(Path dir) {
+        return FILES.stream().filter(base -> find(dir, base) == null).toList();
     }
 
     /** Loads the training and test sets from {@code dir}. */
@@ -62,6 +65,9 @@ public final class FashionMnist {
         IdxArray images = IdxReader.read(imagesPath, IdxType.UBYTE, 3);
         IdxArray labels = IdxReader.read(labelsPath, IdxType.UBYTE, 1);
         int n = images.dims()[0];
+        if (n == 0) {
+            throw new IdxFormatException(imagesPath + ": holds no images; a data set needs at least one example");
+        }
         if (images.dims()[1] != SIDE || images.dims()[2] != SIDE) {
             throw new IdxFormatException(imagesPath + ": expected images of " + SIDE + "x" + SIDE + ", got "
                     + images.dims()[1] + "x" + images.dims()[2]);

@@ -33,10 +33,19 @@ public final class IdxReader {
     private IdxReader() {
     }
 
+    /** Deflate cannot expand its input more than 1032 times: a gzip file declaring more is corrupt. */
+    private static final long MAX_DEFLATE_RATIO = 1100;
+
     /** Reads any IDX file. */
     public static IdxArray read(Path path) throws IOException {
-        try (InputStream in = open(path)) {
-            return read(in, path.toString());
+        if (Files.isDirectory(path)) {
+            throw new IdxFormatException(path + ": a directory, expected an IDX file");
+        }
+        long size = Files.size(path);
+        boolean[] gzip = new boolean[1];
+        try (InputStream in = open(path, gzip)) {
+            // plain: the data are in the file; gzip: at most what its compressed bytes inflate to
+            return read(in, path.toString(), gzip[0] ? size * MAX_DEFLATE_RATIO + 1024 : size, gzip[0]);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "IDX file not found");
         }
@@ -57,13 +66,15 @@ public final class IdxReader {
         return a;
     }
 
-    private static InputStream open(Path path) throws IOException {
+    /** The file's stream, through a gzip decoder when it starts with gzip's magic bytes ({@code gzip[0]} says which). */
+    private static InputStream open(Path path, boolean[] gzip) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
         raw.mark(2);
         int b0 = raw.read();
         int b1 = raw.read();
         raw.reset();
         if (b0 == 0x1F && b1 == 0x8B) {
+            gzip[0] = true;
             try {
                 return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
             } catch (ZipException | EOFException e) {
@@ -76,6 +87,14 @@ public final class IdxReader {
 
     /** Reads an IDX stream; {@code source} names it in errors. The stream is read to its end. */
     public static IdxArray read(InputStream in, String source) throws IOException {
+        return read(in, source, Long.MAX_VALUE, false);
+    }
+
+    /**
+     * Reads an IDX stream of at most {@code maxBytes} bytes; the dimensions are checked against
+     * that and against the heap before the data are read.
+     */
+    private static IdxArray read(InputStream in, String source, long maxBytes, boolean compressed) throws IOException {
         try {
             byte[] magic = readFully(in, 4, source, "the 4-byte magic number");
             if (magic[0] != 0 || magic[1] != 0) {
@@ -110,6 +129,18 @@ public final class IdxReader {
                 }
             }
             int bytes = (int) (count * type.size());
+            long headerBytes = 4 + 4L * rank;
+            if (headerBytes + bytes > maxBytes) {
+                throw new IdxFormatException(source + ": truncated: dimensions " + Arrays.toString(dims) + " of "
+                        + type.name().toLowerCase() + " need " + bytes + " data bytes, the file has " + (compressed
+                        ? "at most " + (maxBytes - headerBytes) + " (what its compressed bytes can inflate to)"
+                        : Long.toString(maxBytes - headerBytes)));
+            }
+            long heap = Runtime.getRuntime().maxMemory() / 2;
+            if (bytes > heap) {
+                throw new IdxFormatException(source + ": dimensions " + Arrays.toString(dims) + " need " + bytes
+                        + " bytes in memory, more than half this JVM's heap (" + heap + "); give it more (-Xmx)");
+            }
             byte[] data = in.readNBytes(bytes);
             if (data.length < bytes) {
                 throw new IdxFormatException(source + ": truncated: dimensions " + Arrays.toString(dims) + " of "

@@ -9,7 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * Keeps a run's files in {@code dir} up to date: the metrics ({@link MetricsFiles}) after every
+ * Keeps a run's files in {@code dir} up to date: the metrics ({@link MetricsFiles}) written whole
+ * when the run starts (so a resumed run's files match its history) and appended to after every
  * epoch and when the run ends, and the charts ({@link LearningCurveCharts}) when it ends (and
  * after every epoch when asked: a person can watch them fill in).
  */
@@ -17,11 +18,21 @@ public final class MetricsCallback implements TrainingCallback {
     private final Path dir;
     private final String title;
     private final boolean chartsEachEpoch;
+    private MetricsFiles.Appender files;
 
     public MetricsCallback(Path dir, String title, boolean chartsEachEpoch) {
         this.dir = dir;
         this.title = title;
         this.chartsEachEpoch = chartsEachEpoch;
+    }
+
+    @Override
+    public void onTrainStart(Trainer trainer) {
+        try {
+            files = MetricsFiles.Appender.start(trainer.history(), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the metrics to " + dir + " failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -36,7 +47,11 @@ public final class MetricsCallback implements TrainingCallback {
 
     private void write(MetricsHistory history, boolean charts) {
         try {
-            MetricsFiles.write(history, dir);
+            if (files == null) {
+                files = MetricsFiles.Appender.start(history, dir);
+            } else {
+                files.append(history);
+            }
             if (charts) {
                 LearningCurveCharts.write(history, dir, title);
             }

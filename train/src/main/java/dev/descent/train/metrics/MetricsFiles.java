@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.train.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Writes a {@link MetricsHistory} as files that a spreadsheet, pandas or jq read:
@@ -18,9 +21,11 @@ import java.util.Locale;
  *       {@code "type": "epoch"}, in the order they happened.</li>
  * </ul>
  *
- * Each file is rewritten whole and atomically from the history (so a resumed run's files hold
- * exactly its history, with no lines left over from the interrupted part). Numbers are written
- * with Java's shortest round-trip form; NaN (not measured) is an empty CSV cell and JSON null.
+ * {@link #write} rewrites each file whole and atomically from the history (a run does so when it
+ * starts, so a resumed run's files hold exactly its history, with no lines left over from the
+ * interrupted part); {@link Appender} then adds only the records that are new, so the cost of
+ * keeping the files up to date does not grow with the run. Numbers are written with Java's
+ * shortest round-trip form; NaN (not measured) is an empty CSV cell and JSON null.
  */
 public final class MetricsFiles {
     public static final String EPOCHS_CSV = "metrics.csv";
@@ -32,44 +37,105 @@ public final class MetricsFiles {
     private MetricsFiles() {
     }
 
-    /** Writes the three files into {@code dir}. */
+    private static final String EPOCHS_HEADER =
+            "epoch,steps,train_loss,train_accuracy,test_loss,test_accuracy,grad_norm,lr,seconds,samples_per_second\n";
+    private static final String STEPS_HEADER = "step,epoch,loss,grad_norm,lr,batch_size\n";
+
+    /** Writes the three files into {@code dir}, whole and atomically. */
     public static void write(MetricsHistory history, Path dir) throws IOException {
         AtomicFiles.writeString(dir.resolve(EPOCHS_CSV), epochsCsv(history));
         AtomicFiles.writeString(dir.resolve(STEPS_CSV), stepsCsv(history));
         AtomicFiles.writeString(dir.resolve(JSON_LINES), jsonLines(history));
     }
 
+    /**
+     * Keeps the files of one run directory up to date: {@link #start} writes them whole, each
+     * {@link #append} adds the records the history gained since (a line each).
+     */
+    public static final class Appender {
+        private final Path dir;
+        private int steps;
+        private int epochs;
+
+        private Appender(Path dir, int steps, int epochs) {
+            this.dir = dir;
+            this.steps = steps;
+            this.epochs = epochs;
+        }
+
+        /** Writes the files whole from {@code history} and returns an appender that continues them. */
+        public static Appender start(MetricsHistory history, Path dir) throws IOException {
+            write(history, dir);
+            return new Appender(dir, history.steps().size(), history.epochs().size());
+        }
+
+        /** Appends the records {@code history} gained since the last call. */
+        public void append(MetricsHistory history) throws IOException {
+            List<StepRecord> s = history.steps().subList(steps, history.steps().size());
+            List<EpochRecord> e = history.epochs().subList(epochs, history.epochs().size());
+            if (s.isEmpty() && e.isEmpty()) {
+                return;
+            }
+            StringBuilder epochsCsv = new StringBuilder();
+            e.forEach(r -> epochRow(epochsCsv, r));
+            StringBuilder stepsCsv = new StringBuilder();
+            s.forEach(r -> stepRow(stepsCsv, r));
+            StringWriter lines = new StringWriter();
+            jsonLines(lines, s, e);
+            appendTo(dir.resolve(EPOCHS_CSV), epochsCsv.toString());
+            appendTo(dir.resolve(STEPS_CSV), stepsCsv.toString());
+            appendTo(dir.resolve(JSON_LINES), lines.toString());
+            steps = history.steps().size();
+            epochs = history.epochs().size();
+        }
+
+        private static void appendTo(Path file, String text) throws IOException {
+            if (!text.isEmpty()) {
+                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            }
+        }
+    }
+
     /** The epoch table as CSV, header first. */
     public static String epochsCsv(MetricsHistory history) {
-        StringBuilder sb = new StringBuilder(
-                "epoch,steps,train_loss,train_accuracy,test_loss,test_accuracy,grad_norm,lr,seconds,samples_per_second\n");
-        for (EpochRecord r : history.epochs()) {
-            sb.append(r.epoch()).append(',').append(r.steps()).append(',').append(num(r.trainLoss())).append(',')
-                    .append(num(r.trainAccuracy())).append(',').append(num(r.testLoss())).append(',')
-                    .append(num(r.testAccuracy())).append(',').append(num(r.gradNorm())).append(',')
-                    .append(num(r.lr())).append(',').append(num(r.seconds())).append(',')
-                    .append(num(r.samplesPerSecond())).append('\n');
-        }
+        StringBuilder sb = new StringBuilder(EPOCHS_HEADER);
+        history.epochs().forEach(r -> epochRow(sb, r));
         return sb.toString();
+    }
+
+    private static void epochRow(StringBuilder sb, EpochRecord r) {
+        sb.append(r.epoch()).append(',').append(r.steps()).append(',').append(num(r.trainLoss())).append(',')
+                .append(num(r.trainAccuracy())).append(',').append(num(r.testLoss())).append(',')
+                .append(num(r.testAccuracy())).append(',').append(num(r.gradNorm())).append(',')
+                .append(num(r.lr())).append(',').append(num(r.seconds())).append(',')
+                .append(num(r.samplesPerSecond())).append('\n');
     }
 
     /** The step table as CSV, header first. */
     public static String stepsCsv(MetricsHistory history) {
-        StringBuilder sb = new StringBuilder("step,epoch,loss,grad_norm,lr,batch_size\n");
-        for (StepRecord r : history.steps()) {
-            sb.append(r.step()).append(',').append(r.epoch()).append(',').append(num(r.loss())).append(',')
-                    .append(num(r.gradNorm())).append(',').append(num(r.lr())).append(',').append(r.batchSize())
-                    .append('\n');
-        }
+        StringBuilder sb = new StringBuilder(STEPS_HEADER);
+        history.steps().forEach(r -> stepRow(sb, r));
         return sb.toString();
+    }
+
+    private static void stepRow(StringBuilder sb, StepRecord r) {
+        sb.append(r.step()).append(',').append(r.epoch()).append(',').append(num(r.loss())).append(',')
+                .append(num(r.gradNorm())).append(',').append(num(r.lr())).append(',').append(r.batchSize())
+                .append('\n');
     }
 
     /** Steps and epochs as JSON lines, each epoch after its last step. */
     public static String jsonLines(MetricsHistory history) throws IOException {
         StringWriter out = new StringWriter();
+        jsonLines(out, history.steps(), history.epochs());
+        return out.toString();
+    }
+
+    private static void jsonLines(StringWriter out, List<StepRecord> steps, List<EpochRecord> epochs)
+            throws IOException {
         int e = 0;
-        var epochs = history.epochs();
-        for (StepRecord s : history.steps()) {
+        for (StepRecord s : steps) {
             while (e < epochs.size() && epochs.get(e).steps() < s.step()) {
                 line(out, epochJson(epochs.get(e++)));
             }
@@ -78,7 +144,6 @@ public final class MetricsFiles {
         while (e < epochs.size()) {
             line(out, epochJson(epochs.get(e++)));
         }
-        return out.toString();
     }
 
     private static void line(StringWriter out, ObjectNode node) throws IOException {
@@ -126,6 +191,6 @@ public final class MetricsFiles {
     }
 
     private static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : String.format(Locale.ROOT, "%s", v);
+        return Double.isNaN(v) ? "" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : Double.toString(v);
     }
 }

@@ -141,4 +141,20 @@ class IdxReaderTest {
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> IdxReader.read(p));
         assertTrue(e.getMessage().contains("absent"), e.getMessage());
     }
+
+    /** Issue 17, item 2: sizes are checked against the bytes present before anything is read into memory. */
+    @Test
+    void aGzipFileDeclaringMoreThanItCanInflateToIsRefusedBeforeReading() throws IOException {
+        Path p = write("bomb.gz", gzip(idx(0x08, new int[] {1000, 1000}, new byte[100])));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(p));
+        assertTrue(e.getMessage().contains("bomb.gz: truncated") && e.getMessage().contains("1000000 data bytes")
+                && e.getMessage().contains("what its compressed bytes can inflate to"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsRefusedNamingIt() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("train-images-idx3-ubyte"));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(d));
+        assertTrue(e.getMessage().contains(d.toString()) && e.getMessage().contains("directory"), e.getMessage());
+    }
 }
