@@ -98,6 +98,8 @@ final class FloatKernels {
         final int[] i1 = new int[CHUNK];
         final int[] i2 = new int[CHUNK];
         final int[] i3 = new int[CHUNK];
+        /** A chunk of one, for {@link #element}. */
+        final float[] one = new float[1];
         private final FloatBuffer floats;
         private final IntBuffer ints;
 
@@ -167,6 +169,30 @@ final class FloatKernels {
             case NEG, ABS, SQUARE, RELU, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SIGMOID, TANH, EXPM1, SOFTPLUS -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Whether the float kernel of {@code op} computes otherwise than one float operation on its
+     * element (which a compiled program loop reproduces by itself): the ops a program must call
+     * {@link #element} for to give the tensor op's bits.
+     */
+    static boolean inKernelOnly(UnaryOp op) {
+        return switch (op) {
+            case EXP, EXPM1, LOG, LOG1P, TANH, SIGMOID, SOFTPLUS, RSQRT -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code op(x)} for one element, by the op's chunk kernel on a chunk of one: the same bits as
+     * the tensor op, for the compiled loops of elementwise programs (slow; no optimiser uses these
+     * ops). Uses this thread's scratch.
+     */
+    static float element(UnaryOp op, float x) {
+        Scratch s = scratch();
+        s.one[0] = x;
+        unary(op, s.one, s.one, 1, s);
+        return s.one[0];
     }
 
     /**
