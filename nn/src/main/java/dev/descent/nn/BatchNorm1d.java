@@ -96,6 +96,16 @@ public final class BatchNorm1d extends Module {
         return buffer("num_batches_tracked").toLongArray()[0];
     }
 
+    /** The ε added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether the layer has a scale and shift (γ, β). */
+    public boolean affine() {
+        return affine;
+    }
+
     @Override
     public Variable forward(Variable input) {
         String op = "BatchNorm1d.forward";

@@ -22,6 +22,16 @@ public final class Flatten extends Module {
         this.end = end;
     }
 
+    /** The first axis joined (negative counts from the end). */
+    public int startAxis() {
+        return start;
+    }
+
+    /** The last axis joined, inclusive (negative counts from the end). */
+    public int endAxis() {
+        return end;
+    }
+
     @Override
     public Variable forward(Variable input) {
         int rank = input.rank();

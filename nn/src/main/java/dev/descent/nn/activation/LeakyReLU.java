@@ -15,6 +15,11 @@ public final class LeakyReLU extends Module {
         this.slope = slope;
     }
 
+    /** The slope for negative inputs. */
+    public double slope() {
+        return slope;
+    }
+
     @Override
     protected String describeSettings() {
         return "slope=" + slope;

@@ -11,6 +11,11 @@ public final class LogSoftmax extends Module {
         this.axis = axis;
     }
 
+    /** The axis the probabilities run along. */
+    public int axis() {
+        return axis;
+    }
+
     @Override
     protected String describeSettings() {
         return "axis=" + axis;

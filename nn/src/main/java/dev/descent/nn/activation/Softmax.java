@@ -12,6 +12,11 @@ public final class Softmax extends Module {
         this.axis = axis;
     }
 
+    /** The axis the probabilities run along. */
+    public int axis() {
+        return axis;
+    }
+
     @Override
     protected String describeSettings() {
         return "axis=" + axis;
