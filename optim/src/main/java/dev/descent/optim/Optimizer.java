@@ -433,6 +433,31 @@ public abstract class Optimizer implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(name + "." + op + ": the optimiser was closed");
         }
+        if (op.equals("step")) {
+            checkParametersOpen(op);
+        }
+    }
+
+    /**
+     * Fails when a parameter was closed, which is what {@code Module.to(dtype)} and
+     * {@code Module.to(device)} do to the parameters they replace: an optimiser built before the
+     * move would otherwise step over tensors nobody reads (they have no gradient), and every
+     * step would silently leave the model unchanged (DESIGN.md: misuse that would silently do
+     * nothing fails loudly).
+     */
+    private void checkParametersOpen(String op) {
+        int k = 0;
+        for (ParamGroup g : groups) {
+            for (Variable p : g.params()) {
+                if (p.isReleased()) {
+                    throw new IllegalStateException(String.format("%s.%s: parameter %d (%s) is closed: it was"
+                            + " replaced or freed after the optimiser was built (Module.to(dtype) and Module.to(device)"
+                            + " replace every parameter); build the optimiser after moving the model, from"
+                            + " model.parameters()", name, op, k, p.describe()));
+                }
+                k++;
+            }
+        }
     }
 
     /** Closes every state tensor. The parameters are not the optimiser's and stay open. */
