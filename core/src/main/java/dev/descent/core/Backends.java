@@ -57,13 +57,32 @@ public final class Backends {
         Backend b = FOUND.get(name);
         if (b == null) {
             throw new BackendUnavailableException("backend '" + name + "' is not installed (installed: "
-                    + FOUND.keySet() + "); add its module, e.g. descent-" + name + "-backend, to the class path");
+                    + FOUND.keySet() + "): " + howToInstall(name));
         }
         Backend.Availability a = b.availability();
         if (!a.available()) {
             throw new BackendUnavailableException("backend '" + name + "' is installed but cannot run here: " + a.reason());
         }
         return b;
+    }
+
+    /**
+     * What to add for a missing backend. The API jars carry no backend (a GPU-only application
+     * should not ship OpenBLAS), so the first tensor of a project that depends on them alone
+     * lands here: the message gives the Maven coordinates.
+     */
+    private static String howToInstall(String name) {
+        String artifact = switch (name) {
+            case "cpu" -> "dev.descent:descent-cpu-backend";
+            case "cuda" -> "dev.descent:descent-cuda-backend";
+            default -> null;
+        };
+        if (artifact == null) {
+            return "add the jar that provides it (a " + Backend.class.getName() + " service) to the class path,"
+                    + " or register it with Backends.register";
+        }
+        return "add the dependency " + artifact + " (runtime scope; versions from the BOM dev.descent:descent-bom)"
+                + " to the class path";
     }
 
     /** The backend that drives {@code device}. */
