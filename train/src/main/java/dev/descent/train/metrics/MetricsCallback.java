@@ -1,5 +1,6 @@
 package dev.descent.train.metrics;
 
+import dev.descent.train.OptionalLibraries;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingCallback;
 import dev.descent.train.TrainingResult;
@@ -18,12 +19,32 @@ public final class MetricsCallback implements TrainingCallback {
     private final Path dir;
     private final String title;
     private final boolean chartsEachEpoch;
+    private final boolean charts;
     private MetricsFiles.Appender files;
 
+    /**
+     * Metrics files and charts. The charts need {@code org.knowm.xchart:xchart} on the class path
+     * (an optional dependency of {@code descent-train}); without it this throws, naming it.
+     */
     public MetricsCallback(Path dir, String title, boolean chartsEachEpoch) {
+        this(dir, title, chartsEachEpoch, true);
+        if (!OptionalLibraries.hasCharts()) {
+            throw new IllegalStateException("MetricsCallback: the learning-curve charts need org.knowm.xchart:xchart on"
+                    + " the class path (descent-train declares it optional): add it, or use"
+                    + " MetricsCallback.withoutCharts(dir) for the CSV and JSON-lines files alone");
+        }
+    }
+
+    private MetricsCallback(Path dir, String title, boolean chartsEachEpoch, boolean charts) {
         this.dir = dir;
         this.title = title;
         this.chartsEachEpoch = chartsEachEpoch;
+        this.charts = charts;
+    }
+
+    /** The metrics files (CSV, JSON lines) without charts: needs no chart library. */
+    public static MetricsCallback withoutCharts(Path dir) {
+        return new MetricsCallback(dir, "", false, false);
     }
 
     @Override
@@ -42,7 +63,7 @@ public final class MetricsCallback implements TrainingCallback {
 
     @Override
     public void onTrainEnd(Trainer trainer, TrainingResult result) {
-        write(trainer.history(), true);
+        write(trainer.history(), charts);
     }
 
     private void write(MetricsHistory history, boolean charts) {

@@ -1,5 +1,6 @@
 package dev.descent.train.progress;
 
+import dev.descent.train.OptionalLibraries;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingCallback;
 import dev.descent.train.TrainingResult;
@@ -8,10 +9,6 @@ import dev.descent.train.metrics.StepRecord;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows a run's progress. On a terminal: a progress bar per epoch (me.tongfei's
@@ -19,6 +16,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * then one summary line per epoch. Elsewhere (output redirected to a file, or {@code CI=true}):
  * plain lines only: one per epoch, and a step line at most every {@link #PLAIN_INTERVAL} within
  * long epochs, so a log shows the run is alive without control characters.
+ *
+ * <p>The bar needs {@code me.tongfei:progressbar} on the class path, an optional dependency of
+ * {@code descent-train}: {@link #forConsole} draws plain lines without it, and asking for a bar
+ * without it throws, naming the artifact.
  */
 public final class ProgressCallback implements TrainingCallback {
     /** The least time between two step lines in plain mode. */
@@ -26,7 +27,7 @@ public final class ProgressCallback implements TrainingCallback {
 
     private final PrintStream out;
     private final boolean bar;
-    private ProgressBar progress;
+    private TerminalBar progress;
     private int maxEpochs;
     private int stepsInEpoch;
     private int stepInEpoch;
@@ -38,13 +39,17 @@ public final class ProgressCallback implements TrainingCallback {
 
     /** @param bar draw a progress bar (a terminal) rather than plain lines */
     public ProgressCallback(PrintStream out, boolean bar) {
+        if (bar && !OptionalLibraries.hasProgressBar()) {
+            throw new IllegalStateException("ProgressCallback: a progress bar needs me.tongfei:progressbar on the class"
+                    + " path (descent-train declares it optional): add it, or use plain lines (bar = false)");
+        }
         this.out = out;
         this.bar = bar;
     }
 
     /** A bar when standard output is a terminal and the CI variable is not {@code true}, plain lines otherwise. */
     public static ProgressCallback forConsole(PrintStream out) {
-        return new ProgressCallback(out, isInteractiveTerminal());
+        return new ProgressCallback(out, isInteractiveTerminal() && OptionalLibraries.hasProgressBar());
     }
 
     /** Whether standard input and output are a terminal, TERM is not {@code dumb} and CI is not {@code true}. */
@@ -68,10 +73,8 @@ public final class ProgressCallback implements TrainingCallback {
         epochStart = System.nanoTime();
         lastLine = epochStart;
         if (bar) {
-            progress = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + maxEpochs)
-                    .setInitialMax(trainer.loader().examplesPerEpoch()).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setUnit(" samples", 1).showSpeed().setUpdateIntervalMillis(200).clearDisplayOnFinish()
-                    .setConsumer(new ConsoleProgressBarConsumer(out)).startsFrom(examplesBefore, Duration.ZERO).build();
+            progress = new TerminalBar(out, "epoch " + epoch + "/" + maxEpochs, trainer.loader().examplesPerEpoch(),
+                    examplesBefore);
         }
     }
 
@@ -80,9 +83,8 @@ public final class ProgressCallback implements TrainingCallback {
         stepInEpoch++;
         examples += step.batchSize();
         if (bar) {
-            progress.stepBy(step.batchSize());
-            progress.setExtraMessage(String.format(Locale.ROOT, " step %d/%d loss %.4f", stepInEpoch, stepsInEpoch,
-                    step.loss()));
+            progress.step(step.batchSize(), String.format(Locale.ROOT, " step %d/%d loss %.4f", stepInEpoch,
+                    stepsInEpoch, step.loss()));
             return;
         }
         long now = System.nanoTime();
