@@ -1,9 +1,12 @@
 package dev.descent.conformance;
 
+import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
+import dev.descent.core.spi.Backend;
+import dev.descent.core.spi.MemoryUse;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DynamicTest;
@@ -15,12 +18,14 @@ import org.junit.jupiter.api.DynamicTest;
  */
 final class Harness {
     private final Device device;
+    private final Backend backend;
     private final Set<DType> dtypes;
     private final ConformanceReport report;
     private final long baseSeed;
 
     Harness(Device device, Set<DType> dtypes, ConformanceReport report, long baseSeed) {
         this.device = device;
+        this.backend = Backends.forDevice(device);
         this.dtypes = dtypes;
         this.report = report;
         this.baseSeed = baseSeed;
@@ -56,7 +61,8 @@ final class Harness {
     /**
      * A case named {@code name}, counted under {@code category}/{@code op} in the report. Its
      * seed follows from the name and the base seed alone, so a case draws the same inputs
-     * whether the whole suite runs or only its own test factory.
+     * whether the whole suite runs, only its own test factory, or only itself
+     * ({@link CaseSelection}).
      */
     DynamicTest test(String category, String op, String name, Body body) {
         long seed = baseSeed * 1_000_003L + (name.hashCode() & 0xFFFF_FFFFL);
@@ -66,11 +72,13 @@ final class Harness {
 
     private void run(String category, String op, String display, long seed, Body body) throws Throwable {
         CaseContext c = new CaseContext(device, new Generator(seed), op + ": " + display);
+        MemoryUse before = backend.memoryInUse(device);
         try {
             Scope scope = Scope.open();
             try (scope) {
                 body.run(c);
             }
+            checkNoLeak(op + ": " + display, before, backend.memoryInUse(device));
         } catch (org.opentest4j.TestAbortedException skipped) {
             // A case that does not apply to this backend is neither passed nor failed.
             throw skipped;
@@ -78,9 +86,27 @@ final class Harness {
             // Assertion messages already start with the op and case; other exceptions get them here.
             String reason = t instanceof AssertionError ? firstLine(t.getMessage()) : op + ": " + display + ": " + t;
             report.failed(category, op, display, c.worst(), reason);
-            throw t;
+            throw CaseSelection.trimmed(t);
         }
         report.passed(category, op, display, c.worst());
+    }
+
+    /**
+     * Every storage a case allocated must be free when its {@link Scope} has closed: more live
+     * storages (or bytes) after the case than before it is a leak, whatever the values were. A
+     * backend that does not report its memory is failed once, by the memory cases, not here.
+     */
+    static void checkNoLeak(String what, MemoryUse before, MemoryUse after) {
+        if (!before.reported() || !after.reported()) {
+            return;
+        }
+        if (after.storages() > before.storages() || after.bytes() > before.bytes()) {
+            throw new AssertionError(String.format(java.util.Locale.ROOT, "%s: leaked memory: %d storage(s), %d"
+                    + " byte(s) still live after the case's Scope closed (live before: %d storages, %d bytes; after:"
+                    + " %d, %d); Storage.free() must release what Backend.allocate() took", what,
+                    after.storages() - before.storages(), after.bytes() - before.bytes(), before.storages(),
+                    before.bytes(), after.storages(), after.bytes()));
+        }
     }
 
     private static String firstLine(String s) {

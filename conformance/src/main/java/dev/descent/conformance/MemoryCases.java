@@ -1,8 +1,11 @@
 package dev.descent.conformance;
 
+import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.core.spi.Backend;
+import dev.descent.core.spi.MemoryUse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -23,6 +26,35 @@ final class MemoryCases {
 
     static Stream<DynamicNode> memory(Harness h) {
         List<DynamicNode> cases = new ArrayList<>();
+        cases.add(h.test(CATEGORY, "memoryInUse", "the backend reports its live storages and close() frees them", c -> {
+            Backend b = Backends.forDevice(c.device());
+            MemoryUse before = b.memoryInUse(c.device());
+            c.expectThat(before.reported(), "the backend must report its memory (Backend.memoryInUse): the leak"
+                    + " checks of every case read it");
+            Tensor t = Tensor.zeros(c.device(), F, 1000);
+            MemoryUse live = b.memoryInUse(c.device());
+            t.close();
+            MemoryUse after = b.memoryInUse(c.device());
+            c.expectThat(live.storages() == before.storages() + 1 && live.bytes() >= before.bytes() + 4000,
+                    "a float32[1000] tensor should add one storage and at least 4000 bytes: before " + before
+                            + ", with it " + live);
+            c.expectThat(after.equals(before), "closing it should free its storage: before " + before + ", after"
+                    + " close() " + after + " (Storage.free() must release the memory)");
+        }));
+        for (int[] shape : new int[][] {{7}, {33, 5}, {2, 3, 257}}) {
+            cases.add(h.test(CATEGORY, "memoryInUse", "a Scope frees every storage of add, matmul and sum " + F + " "
+                    + Harness.dims(shape), c -> {
+                Backend b = Backends.forDevice(c.device());
+                MemoryUse before = b.memoryInUse(c.device());
+                try (Scope scope = Scope.open()) {
+                    Tensor x = Tensor.randn(c.gen(), F, shape);
+                    x.add(x).sum();
+                    Tensor m = x.reshape(-1, shape[shape.length - 1]);
+                    m.matmul(m.transpose(0, 1)).exp();
+                }
+                Harness.checkNoLeak("memoryInUse", before, b.memoryInUse(c.device()));
+            }));
+        }
         cases.add(h.test(CATEGORY, "Scope", "a scope releases every tensor made inside it except the kept one", c -> {
             Input x = c.input(F, Layout.CONTIGUOUS, Domain.NORMAL, 3, 4);
             Tensor a;

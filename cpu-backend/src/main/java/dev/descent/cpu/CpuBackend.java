@@ -6,6 +6,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.MemoryUse;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SoftmaxOp;
@@ -77,6 +78,11 @@ public final class CpuBackend implements Backend {
      */
     public static void setThreads(int n) {
         CpuThreads.setThreads(n);
+    }
+
+    @Override
+    public MemoryUse memoryInUse(Device device) {
+        return CpuStorage.POOL.inUse();
     }
 
     /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */

@@ -1,6 +1,7 @@
 package dev.descent.cpu;
 
 import dev.descent.core.MemoryLimitException;
+import dev.descent.core.spi.MemoryUse;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,6 +48,8 @@ final class HostMemoryPool {
     private long maxLiveBytes;
     private long cachedBytes;
     private long liveBytes;
+    /** Blocks taken and not yet given back: the live storages. */
+    private long liveBlocks;
     /** Live bytes beyond which the next allocation asks for a collection. */
     private long collectAt = COLLECT_EVERY;
 
@@ -133,6 +136,7 @@ final class HostMemoryPool {
         } else {
             b = new Block(bytes);
         }
+        liveBlocks++;
         return b;
     }
 
@@ -213,6 +217,7 @@ final class HostMemoryPool {
 
     synchronized void give(Block b) {
         liveBytes -= b.bytes;
+        liveBlocks--;
         if (cachedBytes + b.bytes > limit) {
             Pointer.free(b.memory);
             return;
@@ -234,6 +239,11 @@ final class HostMemoryPool {
 
     synchronized long liveBytes() {
         return liveBytes;
+    }
+
+    /** The live blocks and their bytes, read together. */
+    synchronized MemoryUse inUse() {
+        return new MemoryUse(liveBlocks, liveBytes);
     }
 
     synchronized long cachedBytes() {

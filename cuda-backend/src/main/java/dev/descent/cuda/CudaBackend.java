@@ -8,6 +8,7 @@ import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.spi.MemoryUse;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
@@ -99,6 +100,15 @@ public final class CudaBackend implements Backend {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.FLOAT64, Capability.INTEGER_OPS, Capability.REDUCED_PRECISION_MATMUL);
+    }
+
+    @Override
+    public MemoryUse memoryInUse(Device device) {
+        if (ops == null) {
+            return new MemoryUse(0, 0);
+        }
+        long[] use = ops.context().memory().inUse();
+        return new MemoryUse(use[0], use[1]);
     }
 
     /** Bytes held by live CUDA tensors (rounded to the allocator's block sizes): a leak check. */

@@ -29,6 +29,7 @@ final class DeviceMemoryPool {
     private static final long LARGE_ROUND = 2L << 20;
 
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
+    private long liveBlocks;
     private long liveBytes;
     private long cachedBytes;
     private long peakBytes;
@@ -69,6 +70,7 @@ final class DeviceMemoryPool {
 
     private long count(long address, long size) {
         liveBytes += size;
+        liveBlocks++;
         peakBytes = Math.max(peakBytes, liveBytes);
         return address;
     }
@@ -78,6 +80,7 @@ final class DeviceMemoryPool {
         long size = roundedSize(bytes);
         free.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
         liveBytes -= size;
+        liveBlocks--;
         cachedBytes += size;
     }
 
@@ -94,6 +97,11 @@ final class DeviceMemoryPool {
 
     synchronized long liveBytes() {
         return liveBytes;
+    }
+
+    /** Live blocks and their bytes, read together. */
+    synchronized long[] inUse() {
+        return new long[] {liveBlocks, liveBytes};
     }
 
     synchronized long cachedBytes() {

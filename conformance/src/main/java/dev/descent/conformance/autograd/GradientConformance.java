@@ -9,6 +9,7 @@ import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradCheck;
 import dev.descent.autograd.GradCheckResult;
 import dev.descent.autograd.Variable;
+import dev.descent.conformance.CaseSelection;
 import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
@@ -17,6 +18,7 @@ import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.MemoryUse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +68,7 @@ public abstract class GradientConformance {
     private Device device;
     private boolean float64;
     private String previousDefault;
-    private final Map<String, double[]> worstByCheck = new LinkedHashMap<>();
+    private final Map<String, Tally> tallies = new LinkedHashMap<>();
 
     /** @param backendName the name the backend registers under ({@code cpu}, {@code cuda}) */
     protected GradientConformance(String backendName) {
@@ -84,16 +86,48 @@ public abstract class GradientConformance {
 
     @AfterAll
     void restoreBackend() {
-        StringBuilder sb = new StringBuilder("gradient conformance of '" + backendName + "': worst error as a"
-                + " share of its tolerance, per check\n");
-        for (Map.Entry<String, double[]> e : worstByCheck.entrySet()) {
-            sb.append(String.format(Locale.ROOT, "  %-22s %.3g (of %d cases)%n", e.getKey(), e.getValue()[0],
-                    (long) e.getValue()[1]));
-        }
-        System.out.print(sb);
+        System.out.print(summary());
         if (previousDefault != null && Backends.installed().containsKey(previousDefault)) {
             Backends.setDefault(previousDefault);
         }
+    }
+
+    /**
+     * Per check: the cases run, passed and failed, and the worst error of the passing ones as a
+     * share of its tolerance; then every failing case with its reason.
+     */
+    protected synchronized String summary() {
+        int passed = 0;
+        int failed = 0;
+        for (Tally t : tallies.values()) {
+            passed += t.passed;
+            failed += t.failed.size();
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "gradient conformance of '%s': %d cases,"
+                + " %d passed, %d failed%n", backendName, passed + failed, passed, failed));
+        for (Map.Entry<String, Tally> e : tallies.entrySet()) {
+            Tally t = e.getValue();
+            sb.append(String.format(Locale.ROOT, "  %-22s %4d passed %4d failed   worst passing error/tolerance %.3g%n",
+                    e.getKey(), t.passed, t.failed.size(), t.worst));
+        }
+        for (Map.Entry<String, Tally> e : tallies.entrySet()) {
+            for (String f : e.getValue().failed) {
+                sb.append("  FAILED ").append(e.getKey()).append(": ").append(f).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** How many cases failed so far. */
+    protected synchronized int failures() {
+        return tallies.values().stream().mapToInt(t -> t.failed.size()).sum();
+    }
+
+    /** One check's cases. */
+    private static final class Tally {
+        int passed;
+        double worst;
+        final List<String> failed = new ArrayList<>();
     }
 
     @TestFactory
@@ -133,20 +167,53 @@ public abstract class GradientConformance {
         long seed = Long.getLong("descent.conformance.seed", 1L) * 7919;
         for (GradCase c : GradientCases.all()) {
             long caseSeed = ++seed;
-            String name = c.name() + " (seed " + caseSeed + ")";
+            String name = c + (check.startsWith("float32") ? " float32" : " float64") + " (seed " + caseSeed + ")";
             byOp.computeIfAbsent(c.op(), k -> new ArrayList<>()).add(DynamicTest.dynamicTest(name, () -> {
-                try (Scope scope = Scope.open()) {
-                    record(check, body.run(c, new Generator(caseSeed)));
+                Backend backend = Backends.forDevice(device);
+                MemoryUse before = backend.memoryInUse(device);
+                double share;
+                try {
+                    try (Scope scope = Scope.open()) {
+                        share = body.run(c, new Generator(caseSeed));
+                    }
+                    checkNoLeak(c + " (seed " + caseSeed + ")", before, backend.memoryInUse(device));
+                } catch (org.opentest4j.TestAbortedException skipped) {
+                    throw skipped;
+                } catch (Throwable t) {
+                    recordFailure(check, name + ": " + firstLine(t));
+                    throw t;
                 }
+                recordPass(check, share);
             }));
         }
-        return byOp.entrySet().stream().map(e -> DynamicContainer.dynamicContainer(e.getKey(), e.getValue()));
+        return CaseSelection.select(byOp.entrySet().stream()
+                .map(e -> DynamicContainer.dynamicContainer(e.getKey(), e.getValue())));
     }
 
-    private synchronized void record(String check, double share) {
-        double[] w = worstByCheck.computeIfAbsent(check, k -> new double[2]);
-        w[0] = Math.max(w[0], share);
-        w[1]++;
+    private synchronized void recordPass(String check, double share) {
+        Tally t = tallies.computeIfAbsent(check, k -> new Tally());
+        t.passed++;
+        t.worst = Math.max(t.worst, share);
+    }
+
+    private synchronized void recordFailure(String check, String reason) {
+        tallies.computeIfAbsent(check, k -> new Tally()).failed.add(reason);
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return (t instanceof AssertionError ? "" : t.getClass().getSimpleName() + ": ") + (nl < 0 ? m : m.substring(0, nl));
+    }
+
+    /** The leak check of the op suite ({@code Harness}): no case may end with more live storages than it began with. */
+    private static void checkNoLeak(String what, MemoryUse before, MemoryUse after) {
+        if (before.reported() && after.reported()
+                && (after.storages() > before.storages() || after.bytes() > before.bytes())) {
+            throw new AssertionError(String.format(Locale.ROOT, "%s: leaked memory: %d storage(s), %d byte(s) still"
+                    + " live after the case's Scope closed", what, after.storages() - before.storages(),
+                    after.bytes() - before.bytes()));
+        }
     }
 
     private double gradcheck(GradCase c, Generator gen, boolean contiguous) {

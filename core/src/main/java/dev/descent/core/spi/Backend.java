@@ -136,6 +136,18 @@ public interface Backend {
     }
 
     /**
+     * The storages this backend has allocated on {@code device} and not yet freed, with their
+     * bytes: a {@link Storage#free()} that does not release its memory shows here, and the
+     * conformance suite fails every case after which more storages are live than before it.
+     * A backend that wraps another reports what the wrapped one holds (so a wrapper whose
+     * storages do not free the wrapped ones is caught). The default reports nothing
+     * ({@link MemoryUse#UNREPORTED}), which the suite's memory cases fail.
+     */
+    default MemoryUse memoryInUse(Device device) {
+        return MemoryUse.UNREPORTED;
+    }
+
+    /**
      * Whether the backend can run, and the reason when it cannot.
      *
      * @param available true when the backend's libraries and devices are present
