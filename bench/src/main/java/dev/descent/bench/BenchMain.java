@@ -107,23 +107,41 @@ public final class BenchMain {
     static Map<String, Double> scores(Collection<RunResult> results) {
         Map<String, Double> m = new HashMap<>();
         for (RunResult r : results) {
-            var p = r.getParams();
-            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
-            StringBuilder key = new StringBuilder(name);
-            for (String k : p.getParamsKeys()) {
-                key.append('[').append(p.getParam(k)).append(']');
-            }
-            m.put(key.toString(), r.getPrimaryResult().getScore());
+            m.put(key(r), r.getPrimaryResult().getScore());
         }
         return m;
     }
 
-    static String table(Collection<RunResult> results) {
-        return table(scores(results));
+    /** The unit JMH reported each score in ({@code ns/op}, {@code ops/ms}, {@code us/op}...), per key of {@link #scores}. */
+    static Map<String, String> units(Collection<RunResult> results) {
+        Map<String, String> m = new HashMap<>();
+        for (RunResult r : results) {
+            m.put(key(r), r.getPrimaryResult().getScoreUnit());
+        }
+        return m;
     }
 
-    /** The table from mean ns/op per "Class.method[param]" key. */
-    static String table(Map<String, Double> s) {
+    /** "Class.method[param]...": the benchmark's class and method, and its parameters' values. */
+    private static String key(RunResult r) {
+        var p = r.getParams();
+        String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
+        StringBuilder key = new StringBuilder(name);
+        for (String k : p.getParamsKeys()) {
+            key.append('[').append(p.getParam(k)).append(']');
+        }
+        return key.toString();
+    }
+
+    static String table(Collection<RunResult> results) {
+        return table(scores(results), units(results));
+    }
+
+    /**
+     * The table from the mean score per "Class.method[param]" key: the known benchmarks (in
+     * ns/op) as rates and ratios to their references, every other one as JMH measured it, in
+     * its own unit ({@code units}).
+     */
+    static String table(Map<String, Double> s, Map<String, String> units) {
         List<String[]> rows = new ArrayList<>();
         addMatmul(rows, s, "", "MatmulBenchmark", "cblasSgemm", "cblas_sgemm", "64", "256", "1024", "2048");
         addMemoryBound(rows, s, "", "ElementwiseBenchmark", "memcpy", "memcpy", List.of("add", "addInPlace", "exp", "sum"),
@@ -167,7 +185,7 @@ public final class BenchMain {
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda");
             if (!shown) {
-                rows.add(row(k, e.getValue(), "ns/op", "", Double.NaN));
+                rows.add(row(k, e.getValue(), units.getOrDefault(k, "?"), "", Double.NaN));
             }
         }
         StringBuilder sb = new StringBuilder();

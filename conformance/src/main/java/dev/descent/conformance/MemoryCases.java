@@ -26,6 +26,14 @@ final class MemoryCases {
 
     static Stream<DynamicNode> memory(Harness h) {
         List<DynamicNode> cases = new ArrayList<>();
+        cases.add(h.test(CATEGORY, "device", "a tensor made on the backend's device reports that device", c -> {
+            try (Tensor t = Tensor.zeros(c.device(), F, 3)) {
+                c.expectThat(t.device().equals(c.device()), "a tensor made on " + c.device() + " reports the device "
+                        + t.device() + ": a backend that wraps another must wrap its Storages so that they report the"
+                        + " wrapper's device (core finds a tensor's backend from its storage's device); see Backend's"
+                        + " Javadoc");
+            }
+        }));
         cases.add(h.test(CATEGORY, "memoryInUse", "the backend reports its live storages and close() frees them", c -> {
             Backend b = Backends.forDevice(c.device());
             MemoryUse before = b.memoryInUse(c.device());

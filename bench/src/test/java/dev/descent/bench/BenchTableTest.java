@@ -1,0 +1,26 @@
+package dev.descent.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The results table prints each benchmark it does not know in the unit JMH measured it in. */
+class BenchTableTest {
+    @Test
+    void anUnknownBenchmarkKeepsItsOwnUnit() {
+        String table = BenchMain.table(Map.of("MyBenchmark.throughput", 1234.5, "MyBenchmark.latency", 2.5),
+                Map.of("MyBenchmark.throughput", "ops/ms", "MyBenchmark.latency", "us/op"));
+        String throughput = table.lines().filter(l -> l.startsWith("MyBenchmark.throughput")).findFirst().orElseThrow();
+        String latency = table.lines().filter(l -> l.startsWith("MyBenchmark.latency")).findFirst().orElseThrow();
+        assertTrue(throughput.contains("ops/ms") && !throughput.contains("ns/op"), table);
+        assertTrue(latency.contains("us/op") && !latency.contains("ns/op"), table);
+    }
+
+    @Test
+    void aKnownBenchmarkIsShownAsItsRate() {
+        String table = BenchMain.table(Map.of("TinyOpBenchmark.tinyAdd", 50.0, "TinyOpBenchmark.jniSaxpy", 20.0),
+                Map.of("TinyOpBenchmark.tinyAdd", "ns/op", "TinyOpBenchmark.jniSaxpy", "ns/op"));
+        assertTrue(table.contains("tiny add (8 floats)") && table.contains("0.40x"), table);
+    }
+}
