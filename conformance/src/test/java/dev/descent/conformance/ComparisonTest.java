@@ -34,9 +34,19 @@ class ComparisonTest {
 
     @Test
     void relativeToleranceScalesWithTheExpectedValue() {
-        Tolerance tol = Tolerance.rounded(DType.FLOAT32);
-        assertTrue(compare(new double[] {1000.0005}, new double[] {1000}, tol).passed());
-        assertFalse(compare(new double[] {1000.002}, new double[] {1000}, tol).passed());
+        Tolerance tol = Tolerance.rounded(DType.FLOAT64);
+        assertTrue(compare(new double[] {1000 + 5e-12}, new double[] {1000}, tol).passed());
+        assertFalse(compare(new double[] {1000 + 2e-11}, new double[] {1000}, tol).passed());
+    }
+
+    @Test
+    void float32ToleranceIsInFloat32Ulps() {
+        double ulp = Math.ulp(1000f);
+        assertTrue(compare(new double[] {1000 + ulp}, new double[] {1000}, Tolerance.rounded(DType.FLOAT32)).passed());
+        assertFalse(compare(new double[] {1000 + 2 * ulp}, new double[] {1000}, Tolerance.rounded(DType.FLOAT32))
+                .passed());
+        // 25 ulps off a one-term sum: the old bound (1e-6 relative, about 16 ulps here) let 16 through
+        assertFalse(compare(new double[] {1000 + 25 * ulp}, new double[] {1000}, Tolerance.sum(DType.FLOAT32)).passed());
     }
 
     @Test

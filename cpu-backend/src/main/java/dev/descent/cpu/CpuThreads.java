@@ -1,8 +1,9 @@
 package dev.descent.cpu;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Splits work over the CPU backend's threads. The count comes from the system property
@@ -12,6 +13,8 @@ import java.util.concurrent.RecursiveAction;
 final class CpuThreads {
     /** Elements below which an op stays on one thread. */
     static final long GRAIN = 1 << 15;
+    /** Parts per thread at most: slack for threads that other processes keep off a core. */
+    static final int OVERSPLIT = 4;
     /** The most threads a {@link ForkJoinPool} takes (its parallelism limit, 0x7fff). */
     static final int MAX_THREADS = 32767;
 
@@ -70,38 +73,92 @@ final class CpuThreads {
     }
 
     /**
-     * Runs {@code task} over [0, n) in at most {@link #threads()} contiguous parts, each of at
-     * least {@code grain} items and aligned to {@code align}. Parts are fixed by n and the
-     * thread count alone, so results that combine parts are reproducible.
+     * Runs {@code task} over [0, n) in contiguous parts, each of at least {@code grain} items
+     * and aligned to {@code align}, up to {@link #OVERSPLIT} parts per thread. Parts are fixed by
+     * n and the thread count alone, and no result depends on which thread runs which part
+     * (callers that combine parts fold fixed blocks, see {@code Reductions}).
+     *
+     * <p>The calling thread works too: it and up to {@code threads - 1} pool threads take parts
+     * from a shared counter until none is left, and the caller then waits only for parts that a
+     * pool thread has started. So when other processes hold some cores, a pool thread that is not
+     * scheduled takes no part and delays nothing (with one part per thread, every op waited for
+     * its slowest thread: a descheduled one cost a scheduler time slice per op, and throughput
+     * collapsed on a shared machine); the extra parts let the threads that do run share the
+     * rest. An exception of a part is rethrown after every started part ended (that of the
+     * lowest part when several fail, so the message does not depend on timing).
      */
     static void parallelFor(long n, long grain, long align, RangeTask task) {
-        int parts = (int) Math.min(threads, Math.max(1, n / Math.max(grain, 1)));
-        if (parts <= 1 || ForkJoinTask.inForkJoinPool()) {
+        int t = threads;
+        int parts = (int) Math.min((long) t * OVERSPLIT, Math.max(1, n / Math.max(grain, 1)));
+        if (t <= 1 || parts <= 1 || ForkJoinTask.inForkJoinPool()) {
             task.run(0, n);
             return;
         }
         long[] bounds = split(n, parts, align);
-        RecursiveAction[] actions = new RecursiveAction[parts];
-        for (int p = 0; p < parts; p++) {
-            long from = bounds[p];
-            long to = bounds[p + 1];
-            actions[p] = new RecursiveAction() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void compute() {
-                    task.run(from, to);
-                }
-            };
+        Parts work = new Parts(parts, bounds, task);
+        int helpers = Math.min(t - 1, parts - 1);
+        ForkJoinPool p = pool;
+        for (int i = 0; i < helpers; i++) {
+            p.execute(work::drain);
         }
-        pool.invoke(new RecursiveAction() {
-            private static final long serialVersionUID = 1L;
+        work.drain();
+        work.awaitAndRethrow();
+    }
 
-            @Override
-            protected void compute() {
-                invokeAll(actions);
+    /** Parts of one {@link #parallelFor}, taken in order by whichever thread comes. */
+    private static final class Parts {
+        private final int count;
+        private final long[] bounds;
+        private final RangeTask task;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch finished;
+        private final Throwable[] failures;
+
+        Parts(int count, long[] bounds, RangeTask task) {
+            this.count = count;
+            this.bounds = bounds;
+            this.task = task;
+            this.finished = new CountDownLatch(count);
+            this.failures = new Throwable[count];
+        }
+
+        void drain() {
+            for (int p = next.getAndIncrement(); p < count; p = next.getAndIncrement()) {
+                try {
+                    task.run(bounds[p], bounds[p + 1]);
+                } catch (Throwable e) {
+                    failures[p] = e;
+                } finally {
+                    finished.countDown();
+                }
             }
-        });
+        }
+
+        void awaitAndRethrow() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    finished.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            for (Throwable f : failures) {
+                if (f instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (f instanceof Error e) {
+                    throw e;
+                }
+                if (f != null) {
+                    throw new IllegalStateException(f);
+                }
+            }
+        }
     }
 
     /** The boundaries of {@code parts} near-equal parts of [0, n), each start a multiple of {@code align}. */
