@@ -36,6 +36,17 @@ public final class IdxArray {
     public float[] toFloatArray(double scale) {
         int n = length();
         float[] out = new float[n];
+        if (type == IdxType.UBYTE) {
+            // 256 possible values: a table of their scaled floats (the same bits as the general loop)
+            float[] table = new float[256];
+            for (int v = 0; v < 256; v++) {
+                table[v] = (float) (v * scale);
+            }
+            for (int i = 0; i < n; i++) {
+                out[i] = table[data[i] & 0xFF];
+            }
+            return out;
+        }
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
         for (int i = 0; i < n; i++) {
             out[i] = (float) (element(b, i) * scale);

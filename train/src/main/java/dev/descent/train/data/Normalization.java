@@ -31,21 +31,65 @@ public record Normalization(Mode mode, double[] mean, double[] std) {
         std = std.clone();
     }
 
-    /** Measures μ and σ on {@code train}'s features. */
+    /** Rows read from the device at a time while measuring (about 8 MB of doubles). */
+    private static final int CHUNK_ELEMENTS = 1 << 20;
+
+    /**
+     * Measures μ and σ (the population standard deviation) on {@code train}'s features, in
+     * double on the host: the features are read in chunks of rows, once for the means and once
+     * for the squared deviations from them (the two-pass algorithm: no cancellation, unlike
+     * E[x²] − E[x]²). Composed of tensor ops it made two full-size temporaries and five passes
+     * (2.9 s of a cold run's 4 s for Fashion-MNIST); this is data preparation, not the training
+     * loop, so reading the device here costs nothing that matters.
+     */
     public static Normalization fit(Dataset train, Mode mode) {
-        try (Scope scope = Scope.open()) {
-            Tensor x = train.features().reshape(train.size(), -1);
-            if (mode == Mode.GLOBAL) {
-                x = x.reshape(-1, 1);
-            }
-            double[] mu = x.mean(0).toDoubleArray();
-            double[] sigma = x.var(new int[] {0}, 0, false).sqrt().toDoubleArray();
-            for (int i = 0; i < sigma.length; i++) {
-                if (!(sigma[i] >= MIN_STD)) {
-                    sigma[i] = 1;
+        Tensor f = train.features();
+        int rows = train.size();
+        int width = train.featureCount();
+        boolean global = mode == Mode.GLOBAL;
+        double[] mu = new double[global ? 1 : width];
+        forEachChunk(f, rows, width, (x, n) -> {
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < width; j++) {
+                    mu[global ? 0 : j] += x[r * width + j];
                 }
             }
-            return new Normalization(mode, mu, sigma);
+        });
+        long per = global ? (long) rows * width : rows;
+        for (int c = 0; c < mu.length; c++) {
+            mu[c] /= per;
+        }
+        double[] squares = new double[mu.length];
+        forEachChunk(f, rows, width, (x, n) -> {
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < width; j++) {
+                    double d = x[r * width + j] - mu[global ? 0 : j];
+                    squares[global ? 0 : j] += d * d;
+                }
+            }
+        });
+        double[] sigma = new double[mu.length];
+        for (int c = 0; c < sigma.length; c++) {
+            sigma[c] = Math.sqrt(squares[c] / per);
+            if (!(sigma[c] >= MIN_STD)) {
+                sigma[c] = 1;
+            }
+        }
+        return new Normalization(mode, mu, sigma);
+    }
+
+    /** A chunk of {@code rows} rows of features, row-major, as doubles. */
+    private interface Chunk {
+        void accept(double[] values, int rows);
+    }
+
+    private static void forEachChunk(Tensor features, int rows, int width, Chunk chunk) {
+        int step = Math.max(1, CHUNK_ELEMENTS / Math.max(width, 1));
+        for (int r = 0; r < rows; r += step) {
+            int n = Math.min(step, rows - r);
+            try (Scope scope = Scope.open()) {
+                chunk.accept(features.narrow(0, r, n).reshape(-1).toDoubleArray(), n);
+            }
         }
     }
 
@@ -59,7 +103,8 @@ public record Normalization(Mode mode, double[] mean, double[] std) {
             Tensor mu = Tensor.of(data.device(), data.features().dtype(), mean, dims);
             Tensor sigma = Tensor.of(data.device(), data.features().dtype(), std, dims);
             Tensor flat = data.features().reshape(data.size(), -1);
-            Tensor out = flat.sub(mu).div(sigma).reshape(data.features().shape().dims());
+            // one new tensor, divided in place: a second full-size temporary cost a cold run 0.5 s
+            Tensor out = flat.sub(mu).divInPlace(sigma).reshape(data.features().shape().dims());
             Tensor owned = out.isContiguous() ? out : out.contiguous();
             scope.keep(owned);
             return data.withFeatures(owned);
