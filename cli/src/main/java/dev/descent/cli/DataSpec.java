@@ -59,9 +59,7 @@ public final class DataSpec {
             return raw;
         }
         try (raw) {
-            Normalization.Mode mode = raw.train().featureShape().length == 1 && raw.train().featureCount() <= 64
-                    ? Normalization.Mode.PER_FEATURE : Normalization.Mode.GLOBAL;
-            Normalization n = Normalization.fit(raw.train(), mode);
+            Normalization n = normalization(raw);
             Dataset train = n.apply(raw.train());
             try {
                 return new DataSplit(train, n.apply(raw.test()));
@@ -72,7 +70,18 @@ public final class DataSpec {
         }
     }
 
-    private static DataSplit loadRaw(String name, long seed) throws IOException {
+    /**
+     * The standardisation {@code train} uses for a set: per feature for a few features (the
+     * generated sets), one μ and σ for images.
+     */
+    static Normalization normalization(DataSplit raw) {
+        Normalization.Mode mode = raw.train().featureShape().length == 1 && raw.train().featureCount() <= 64
+                ? Normalization.Mode.PER_FEATURE : Normalization.Mode.GLOBAL;
+        return Normalization.fit(raw.train(), mode);
+    }
+
+    /** The named set as it is stored, unstandardised. */
+    static DataSplit loadRaw(String name, long seed) throws IOException {
         Generator gen = new Generator(seed);
         switch (name.toLowerCase(Locale.ROOT)) {
             case "spirals":

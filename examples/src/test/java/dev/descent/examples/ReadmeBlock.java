@@ -37,7 +37,8 @@ record ReadmeBlock(String file, int line, String code, String setup) {
     boolean declares() {
         for (String l : code.split("\n")) {
             String t = l.strip();
-            if (t.isEmpty() || t.startsWith("//") || t.startsWith("import ")) {
+            if (t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*") || t.startsWith("@")
+                    || t.startsWith("import ")) {
                 continue;
             }
             return DECLARATION.matcher(t).lookingAt();

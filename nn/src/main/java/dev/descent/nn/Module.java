@@ -64,6 +64,30 @@ public abstract class Module implements AutoCloseable {
     /** The module's computation. In training mode it may record a graph and change buffers. */
     public abstract Variable forward(Variable input);
 
+    /**
+     * The module's computation with side inputs: {@code input} is the main input, the one that
+     * flows from layer to layer (through {@link Sequential} too), and {@code sideInputs} are
+     * values the module also reads, such as an attention mask or a second sequence. A module
+     * that takes side inputs overrides this and {@link #takesSideInputs()}, and its
+     * {@code forward(input)} passes its defaults (no mask); every other module takes none, and
+     * this throws when given some. {@code forward(x)} calls resolve to the one-input form.
+     */
+    public Variable forward(Variable input, Variable... sideInputs) {
+        if (sideInputs.length == 0) {
+            return forward(input);
+        }
+        throw Check.fail(getClass().getSimpleName() + ".forward", "takes one input, got %d side input(s) as well",
+                sideInputs.length);
+    }
+
+    /**
+     * Whether {@link #forward(Variable, Variable...)} reads side inputs. {@link Sequential} hands
+     * its side inputs to each child that does, and the main input alone to the others.
+     */
+    public boolean takesSideInputs() {
+        return false;
+    }
+
     // ---------------------------------------------------------------- registration
 
     /**
@@ -289,7 +313,7 @@ public abstract class Module implements AutoCloseable {
      * result is differentiable with respect to the replacements: this is how a gradient check
      * or a Hessian with respect to a module's parameters is written.
      */
-    public final Variable forwardWith(Map<String, Variable> replacements, Variable input) {
+    public final Variable forwardWith(Map<String, Variable> replacements, Variable input, Variable... sideInputs) {
         Map<String, Variable> params = namedParameters();
         for (Map.Entry<String, Variable> e : replacements.entrySet()) {
             Variable current = params.get(e.getKey());
@@ -303,7 +327,7 @@ public abstract class Module implements AutoCloseable {
         }
         swap(replacements);
         try {
-            return forward(input);
+            return forward(input, sideInputs);
         } finally {
             Map<String, Variable> originals = new LinkedHashMap<>();
             for (String name : replacements.keySet()) {
@@ -343,6 +367,18 @@ public abstract class Module implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- printing
+
+    /**
+     * A table of the model, as Keras's {@code summary()} and torchinfo print: every module of
+     * the tree with its output shape on an input of shape {@code inputShape} (zeros of the
+     * parameters' dtype, on their device, in eval mode, without recording a graph) and its
+     * parameter count, then the totals. Output shapes are known for the model and for the
+     * modules of a {@link Sequential} (each is run on its predecessor's output); a module that
+     * another calls from its own {@code forward} shows {@code -}.
+     */
+    public final String summary(int... inputShape) {
+        return ModelSummary.of(this, inputShape);
+    }
 
     /** The settings shown in {@link #toString()} between the parentheses, for example {@code in=4, out=2}. */
     protected String describeSettings() {

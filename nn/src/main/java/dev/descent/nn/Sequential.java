@@ -45,4 +45,28 @@ public final class Sequential extends Module {
         }
         return h;
     }
+
+    /**
+     * The main input through every module in turn; the side inputs (an attention mask) go
+     * unchanged to each module that {@linkplain Module#takesSideInputs() takes them}.
+     */
+    @Override
+    public Variable forward(Variable input, Variable... sideInputs) {
+        if (sideInputs.length == 0) {
+            return forward(input);
+        }
+        Check.argument(takesSideInputs(), "Sequential.forward",
+                "none of its %d modules takes side inputs, got %d", size, sideInputs.length);
+        Variable h = input;
+        for (Module m : children().values()) {
+            h = m.takesSideInputs() ? m.forward(h, sideInputs) : m.forward(h);
+        }
+        return h;
+    }
+
+    /** Whether any of its modules takes side inputs. */
+    @Override
+    public boolean takesSideInputs() {
+        return children().values().stream().anyMatch(Module::takesSideInputs);
+    }
 }

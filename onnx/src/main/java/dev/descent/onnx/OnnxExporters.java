@@ -8,6 +8,7 @@ import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
+import dev.descent.nn.Standardize;
 import dev.descent.nn.activation.GELU;
 import dev.descent.nn.activation.LeakyReLU;
 import dev.descent.nn.activation.LogSoftmax;
@@ -43,6 +44,8 @@ public final class OnnxExporters {
         register(Softmax.class, (m, x, g) -> g.node("Softmax", List.of(x), Map.of("axis", (long) m.axis())));
         register(LogSoftmax.class, (m, x, g) -> g.node("LogSoftmax", List.of(x), Map.of("axis", (long) m.axis())));
         register(GELU.class, OnnxExporters::gelu);
+        register(Standardize.class, (m, x, g) -> g.node("Div", g.node("Sub", x, g.initializer("mean", m.mean())),
+                g.initializer("std", m.std())));
     }
 
     private OnnxExporters() {

@@ -17,6 +17,7 @@ import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
+import dev.descent.nn.Standardize;
 import dev.descent.nn.activation.GELU;
 import dev.descent.nn.activation.LeakyReLU;
 import dev.descent.nn.activation.LogSoftmax;
@@ -99,6 +100,10 @@ class OnnxExportTest {
                 new Object[] {"BatchNorm1d [N, C, L]", new BatchNorm1d(3), new int[] {8, 3, 5}},
                 new Object[] {"BatchNorm1d, not affine",
                         new BatchNorm1d(6, 1e-3, 0.1, false, DType.FLOAT32), new int[] {8, 6}},
+                new Object[] {"Standardize per feature", new Standardize(new double[] {0.5, -1, 2, 0, 3, 1},
+                        new double[] {2, 0.5, 1, 3, 0.25, 1}, DType.FLOAT32), new int[] {5, 6}},
+                new Object[] {"Standardize global", new Standardize(new double[] {0.3}, new double[] {1.7},
+                        DType.FLOAT32), new int[] {5, 2, 6}},
                 new Object[] {"Sequential of all", new Sequential(new Flatten(), new Linear(12, 16, gen),
                         new BatchNorm1d(16), new GELU(), new Dropout(0.1, gen), new Linear(16, 8, gen), new Tanh(),
                         new Linear(8, 4, gen), new LogSoftmax(1)), new int[] {9, 3, 4}});
