@@ -105,11 +105,16 @@ final class CpuThreads {
         work.awaitAndRethrow();
     }
 
-    /** Parts of one {@link #parallelFor}, taken in order by whichever thread comes. */
+    /**
+     * Parts of one {@link #parallelFor}, taken in order by whichever thread comes. A pool thread
+     * may reach its task after the op has ended (every part taken by others): it then finds no
+     * part, and the task (with the tensors it holds) was already dropped, so a late helper keeps
+     * no tensor's memory from the Cleaner.
+     */
     private static final class Parts {
         private final int count;
         private final long[] bounds;
-        private final RangeTask task;
+        private volatile RangeTask task;
         private final AtomicInteger next = new AtomicInteger();
         private final CountDownLatch finished;
         private final Throwable[] failures;
@@ -125,6 +130,7 @@ final class CpuThreads {
         void drain() {
             for (int p = next.getAndIncrement(); p < count; p = next.getAndIncrement()) {
                 try {
+                    // set until every part has finished, so a thread holding a part sees it
                     task.run(bounds[p], bounds[p + 1]);
                 } catch (Throwable e) {
                     failures[p] = e;
@@ -147,6 +153,7 @@ final class CpuThreads {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+            task = null;
             for (Throwable f : failures) {
                 if (f instanceof RuntimeException r) {
                     throw r;
