@@ -1,6 +1,8 @@
 package dev.descent.onnx;
 
+import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
+import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.nn.Module;
 import java.io.IOException;
@@ -36,8 +38,8 @@ public final class Onnx {
      * Writes {@code module} as an ONNX model to {@code path} (atomically: a temporary file in
      * the same directory, renamed over the target).
      *
-     * @param exampleInput a floating input of the shape the model takes (any batch size); its
-     *     dtype is the model's
+     * @param exampleInput an input of the shape the model takes (any batch size): of the weights'
+     *     floating dtype, or integer indices for a model that starts with an embedding
      * @throws IllegalArgumentException naming the module when a layer has no exporter
      */
     public static void export(Module module, Tensor exampleInput, Path path) throws IOException {
@@ -53,16 +55,28 @@ public final class Onnx {
         }
     }
 
+    /** The dtype of the module's weights; a module without any takes its floating input's. */
+    private static DType weightDtype(Module module, Tensor example) {
+        for (Variable p : module.parameters()) {
+            return p.dtype();
+        }
+        return example.dtype().isFloating() ? example.dtype() : DType.FLOAT32;
+    }
+
     /** The ONNX model as bytes (what {@link #export} writes). */
     public static byte[] toBytes(Module module, Tensor exampleInput) {
         Check.argument(module != null, "Onnx.export", "expected a module, got null");
         Check.argument(exampleInput != null, "Onnx.export", "expected an example input, got null");
         exampleInput.checkOpen("Onnx.export");
-        Check.argument(exampleInput.dtype().isFloating() && exampleInput.rank() >= 1, "Onnx.export",
-                "expected a floating example input with a batch axis, got %s%s", exampleInput.dtype(),
-                exampleInput.shape());
+        Check.argument(exampleInput.rank() >= 1, "Onnx.export", "expected an example input with a batch axis, got %s%s",
+                exampleInput.dtype(), exampleInput.shape());
+        DType weights = weightDtype(module, exampleInput);
+        Check.argument(exampleInput.dtype().isFloating() ? exampleInput.dtype() == weights
+                        : exampleInput.dtype() == DType.INT64 || exampleInput.dtype() == DType.INT32, "Onnx.export",
+                "expected a %s example input (the weights' dtype) or integer indices (token ids), got %s",
+                weights, exampleInput.dtype());
         boolean training = module.isTraining();
-        OnnxGraph g = new OnnxGraph(exampleInput.dtype());
+        OnnxGraph g = new OnnxGraph(weights);
         module.eval();
         try {
             g.input("input", exampleInput.copy());

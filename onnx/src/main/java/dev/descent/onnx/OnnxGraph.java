@@ -40,7 +40,7 @@ public final class OnnxGraph {
         this.dtype = dtype;
     }
 
-    /** The floating dtype of the model's input, output and weights. */
+    /** The floating dtype of the model's weights (and of its floating input and output). */
     public DType dtype() {
         return dtype;
     }
@@ -199,12 +199,14 @@ public final class OnnxGraph {
     }
 
     /** A {@code ValueInfoProto}: the name, the dtype and the shape, its first axis the symbol {@code batch}. */
-    private Proto valueInfo(String name, int[] dims) {
+    private Proto valueInfo(String name) {
+        int[] dims = shape(name);
+        DType t = example(name).dtype();
         Proto shape = new Proto();
         for (int i = 0; i < dims.length; i++) {
             shape.message(1, i == 0 ? new Proto().string(2, "batch") : new Proto().varint(1, dims[i]));
         }
-        Proto tensorType = new Proto().varint(1, ELEM_TYPE.get(dtype)).message(2, shape);
+        Proto tensorType = new Proto().varint(1, ELEM_TYPE.get(t.isFloating() ? dtype : t)).message(2, shape);
         return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
     }
 
@@ -214,8 +216,8 @@ public final class OnnxGraph {
         nodes.forEach(n -> g.message(1, n));
         g.string(2, graphName);
         initializers.forEach(t -> g.message(5, t));
-        g.message(11, valueInfo(input, shape(input)));
-        g.message(12, valueInfo(output, shape(output)));
+        g.message(11, valueInfo(input));
+        g.message(12, valueInfo(output));
         return new Proto().varint(1, Onnx.IR_VERSION).string(2, "descent").string(3, Onnx.PRODUCER_VERSION)
                 .message(7, g).message(8, new Proto().string(1, "").varint(2, Onnx.OPSET)).toBytes();
     }

@@ -138,11 +138,27 @@ class OnnxExportTest {
     }
 
     @Test
-    void anIntegerExampleInputIsRefused() throws IOException {
-        try (Linear l = new Linear(2, 2, new Generator(1)); Tensor x = Tensor.zeros(DType.INT64, 1, 2)) {
+    void anExampleInputOfAnotherDtypeThanTheWeightsIsRefused() throws IOException {
+        try (Linear l = new Linear(2, 2, new Generator(1)); Tensor x = Tensor.zeros(DType.FLOAT64, 1, 2)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Onnx.export(l, x, dir.resolve("x.onnx")));
-            assertTrue(e.getMessage().contains("expected a floating example input"), e.getMessage());
+            assertTrue(e.getMessage().contains("expected a float32 example input (the weights' dtype) or integer"
+                    + " indices"), e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("x.onnx")));
+        }
+    }
+
+    @Test
+    void aFloat64ModelExportsAndRunsInFloat64() throws Exception {
+        try (Sequential m = new Sequential(new Linear(3, 4, true, DType.FLOAT64, new Generator(5)), new Tanh());
+             Tensor x = Tensor.zeros(DType.FLOAT64, 1, 3)) {
+            byte[] model = Onnx.toBytes(m, x);
+            assertTrue(model.length > 0);
+            ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (ai.onnxruntime.OrtSession s = env.createSession(model, new ai.onnxruntime.OrtSession.SessionOptions())) {
+                assertEquals(ai.onnxruntime.OnnxJavaType.DOUBLE,
+                        ((ai.onnxruntime.TensorInfo) s.getInputInfo().get("input").getInfo()).type);
+            }
         }
     }
 }
