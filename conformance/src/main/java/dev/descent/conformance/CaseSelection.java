@@ -48,7 +48,7 @@ public final class CaseSelection {
      * dtype, shape and seed, and the frames of JUnit and reflection below it would add some forty
      * lines to a test report for each failing case.
      */
-    static Throwable trimmed(Throwable t) {
+    public static Throwable trimmed(Throwable t) {
         if (t instanceof AssertionError) {
             StackTraceElement[] own = Arrays.stream(t.getStackTrace())
                     .filter(e -> e.getClassName().startsWith("dev.descent.")).limit(4)

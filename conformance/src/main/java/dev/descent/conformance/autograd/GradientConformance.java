@@ -190,7 +190,7 @@ public abstract class GradientConformance {
                     throw skipped;
                 } catch (Throwable t) {
                     recordFailure(check, name + ": " + firstLine(t));
-                    throw t;
+                    throw CaseSelection.trimmed(t);
                 }
                 recordPass(check, share);
             }));
