@@ -180,6 +180,18 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("conv2d and its input and weight gradients match the reference on every geometry")
+    Stream<DynamicNode> convolution() {
+        return ConvolutionCases.convolution(harness);
+    }
+
+    @TestFactory
+    @DisplayName("max, average and adaptive pooling and their gradients match the reference")
+    Stream<DynamicNode> pooling() {
+        return PoolingCases.pooling(harness);
+    }
+
+    @TestFactory
     @DisplayName("views present the reference's values and share memory; copies do not")
     Stream<DynamicNode> views() {
         return ViewCases.views(harness);

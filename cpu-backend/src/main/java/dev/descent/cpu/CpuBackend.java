@@ -6,7 +6,9 @@ import dev.descent.core.Tensor;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.Conv2dGeometry;
 import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
@@ -262,5 +264,41 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
+    }
+
+    @Override
+    public void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out) {
+        Convolution.forward(this, x, w, bias, g, out);
+    }
+
+    @Override
+    public void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn) {
+        Convolution.inputGrad(this, gradOut, w, g, gradIn);
+    }
+
+    @Override
+    public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
+        Convolution.weightGrad(this, x, gradOut, g, gradW);
+    }
+
+    @Override
+    public void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
+        Pooling.maxPool(x, g, out, indices);
+    }
+
+    @Override
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, StridedView gradIn) {
+        Pooling.maxPoolInputGrad(gradOut, indices, gradIn);
+    }
+
+    @Override
+    public void avgPool2d(StridedView x, Pool2dGeometry g, boolean countIncludePad, StridedView out) {
+        Pooling.avgPool(x, g, countIncludePad, out);
+    }
+
+    @Override
+    public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad,
+            StridedView gradIn) {
+        Pooling.avgPoolInputGrad(gradOut, g, countIncludePad, gradIn);
     }
 }
