@@ -36,6 +36,7 @@ final class GradientCases {
         matmul(cases);
         views(cases);
         joins(cases);
+        SpatialGradientCases.add(cases);
         return cases;
     }
 
