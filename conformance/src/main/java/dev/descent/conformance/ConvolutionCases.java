@@ -106,7 +106,56 @@ final class ConvolutionCases {
         weightGrad.add(weightGrad(h, DType.FLOAT32, TILED, true));
         return Stream.of(DynamicContainer.dynamicContainer("conv2d", forward),
                 DynamicContainer.dynamicContainer("conv2dInputGrad", inputGrad),
-                DynamicContainer.dynamicContainer("conv2dWeightGrad", weightGrad));
+                DynamicContainer.dynamicContainer("conv2dWeightGrad", weightGrad),
+                DynamicContainer.dynamicContainer("errors", errors(h)));
+    }
+
+    /** Wrong calls: each throws IllegalArgumentException naming the op and the shapes given. */
+    private static List<DynamicNode> errors(Harness h) {
+        DType f = DType.FLOAT32;
+        Conv2dOptions d = Conv2dOptions.DEFAULT;
+        List<DynamicNode> cases = new ArrayList<>();
+        cases.add(error(h, "conv2d", "channel mismatch", c -> zeros(c, f, 2, 3, 5, 5).conv2d(zeros(c, f, 4, 2, 3, 3)),
+                "conv2d", "[2, 3, 5, 5]", "[4, 2, 3, 3]", "3 channels", "expects 2"));
+        cases.add(error(h, "conv2d", "a kernel larger than the padded input",
+                c -> zeros(c, f, 1, 1, 2, 2).conv2d(zeros(c, f, 1, 1, 5, 5), null, d.padding(1)), "conv2d",
+                "kernel 5x5", "padded input 4x4", "[1, 1, 2, 2]"));
+        cases.add(error(h, "conv2d", "groups that do not divide the input channels",
+                c -> zeros(c, f, 1, 4, 5, 5).conv2d(zeros(c, f, 3, 1, 3, 3), null, d.groups(3)), "conv2d",
+                "groups 3", "4 channels", "[1, 4, 5, 5]"));
+        cases.add(error(h, "conv2d", "groups that do not divide the output channels",
+                c -> zeros(c, f, 1, 4, 5, 5).conv2d(zeros(c, f, 3, 2, 3, 3), null, d.groups(2)), "conv2d",
+                "groups 2", "3 output channels", "[3, 2, 3, 3]"));
+        cases.add(error(h, "conv2d", "a bias of the wrong size",
+                c -> zeros(c, f, 1, 2, 5, 5).conv2d(zeros(c, f, 4, 2, 3, 3), zeros(c, f, 5), d), "conv2d", "bias [5]",
+                "expected [4]"));
+        cases.add(error(h, "conv2d", "an input of rank 3", c -> zeros(c, f, 2, 5, 5).conv2d(zeros(c, f, 4, 2, 3, 3)),
+                "conv2d", "[N, C, H, W]", "[2, 5, 5]"));
+        cases.add(error(h, "conv2d", "operands of two dtypes",
+                c -> zeros(c, f, 1, 2, 5, 5).conv2d(zeros(c, DType.FLOAT64, 4, 2, 3, 3)), "conv2d", "float32",
+                "float64"));
+        cases.add(error(h, "conv2d", "padding same with stride 2", c -> d.paddingSame().stride(2), "same",
+                "stride 2 x 2"));
+        cases.add(error(h, "conv2dInputGrad", "an output gradient of the wrong shape",
+                c -> Tensor.conv2dInputGrad(zeros(c, f, 1, 4, 4, 4), zeros(c, f, 4, 2, 3, 3), Shape.of(1, 2, 5, 5), d),
+                "conv2dInputGrad", "[1, 4, 4, 4]", "[1, 4, 3, 3]"));
+        return cases;
+    }
+
+    /** A call that must fail; the body builds its inputs. */
+    @FunctionalInterface
+    interface Failing {
+        Object call(CaseContext c);
+    }
+
+    static DynamicNode error(Harness h, String op, String what, Failing call, String... fragments) {
+        String name = what + " throws IllegalArgumentException naming " + String.join(", ", fragments);
+        return h.test("error", op, name, c -> c.expectThrows(IllegalArgumentException.class, () -> call.call(c),
+                fragments));
+    }
+
+    static Tensor zeros(CaseContext c, DType dt, int... shape) {
+        return Tensor.zeros(c.device(), dt, shape);
     }
 
     private static String name(String what, DType dt, Geometry g, boolean strided) {

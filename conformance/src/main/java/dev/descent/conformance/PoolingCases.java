@@ -85,7 +85,29 @@ final class PoolingCases {
                 DynamicContainer.dynamicContainer("avgPool2d", avg),
                 DynamicContainer.dynamicContainer("avgPool2dInputGrad", avgGrad),
                 DynamicContainer.dynamicContainer("adaptiveAvgPool2d", adaptive),
-                DynamicContainer.dynamicContainer("adaptiveAvgPool2dInputGrad", adaptiveGrad));
+                DynamicContainer.dynamicContainer("adaptiveAvgPool2dInputGrad", adaptiveGrad),
+                DynamicContainer.dynamicContainer("errors", errors(h)));
+    }
+
+    /** Wrong calls: each throws IllegalArgumentException naming the op and what was given. */
+    private static List<DynamicNode> errors(Harness h) {
+        DType f = DType.FLOAT32;
+        List<DynamicNode> cases = new ArrayList<>();
+        cases.add(ConvolutionCases.error(h, "maxPool2d", "a window larger than the padded input",
+                c -> ConvolutionCases.zeros(c, f, 1, 2, 2, 3).maxPool2d(Pool2dOptions.of(3).padding(0)), "maxPool2d",
+                "window 3x3", "padded input 2x3", "[1, 2, 2, 3]"));
+        cases.add(ConvolutionCases.error(h, "avgPool2d", "padding of more than half the kernel",
+                c -> Pool2dOptions.of(3).padding(2), "padding 2 x 2", "half the kernel 3 x 3"));
+        cases.add(ConvolutionCases.error(h, "avgPool2d", "an input of rank 3",
+                c -> ConvolutionCases.zeros(c, f, 2, 4, 4).avgPool2d(Pool2dOptions.of(2)), "avgPool2d", "[N, C, H, W]",
+                "[2, 4, 4]"));
+        cases.add(ConvolutionCases.error(h, "maxPool2dInputGrad", "int32 indices",
+                c -> Tensor.maxPool2dInputGrad(ConvolutionCases.zeros(c, f, 1, 1, 2, 2),
+                        ConvolutionCases.zeros(c, DType.INT32, 1, 1, 2, 2), Shape.of(1, 1, 4, 4)), "maxPool2dInputGrad",
+                "int64", "int32"));
+        cases.add(ConvolutionCases.error(h, "adaptiveAvgPool2d", "an output size of 0",
+                c -> ConvolutionCases.zeros(c, f, 1, 1, 4, 4).adaptiveAvgPool2d(0, 2), "adaptiveAvgPool2d", "0x2"));
+        return cases;
     }
 
     private static Tensor input(CaseContext c, DType dt, RefArray v, boolean nhwc) {
