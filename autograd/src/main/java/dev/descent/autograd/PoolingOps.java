@@ -27,13 +27,13 @@ final class PoolingOps {
         Tensor indices = r.indices();
         Shape inputShape = x.shape();
         return Node.recordOwning(op, r.values(), new Tensor[] {indices},
-                (n, g, i) -> maxPoolInputGrad(g, indices, inputShape), x);
+                (n, g, i) -> maxPoolInputGrad(g, indices, inputShape, options), x);
     }
 
     /** Linear in g: for an upstream u (shaped like x), {@code dg = u} read at the indices. */
-    static Variable maxPoolInputGrad(Variable g, Tensor indices, Shape inputShape) {
+    static Variable maxPoolInputGrad(Variable g, Tensor indices, Shape inputShape, Pool2dOptions options) {
         String op = "maxPool2dInputGrad";
-        Tensor out = Tensor.maxPool2dInputGrad(g.use(op), indices, inputShape);
+        Tensor out = Tensor.maxPool2dInputGrad(g.use(op), indices, inputShape, options);
         Tensor kept = indices.to(indices.dtype());
         int[] outDims = g.shape().dims();
         return Node.recordOwning(op, out, new Tensor[] {kept}, (n, u, i) -> readAt(u, kept, outDims), g);

@@ -467,7 +467,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, StridedView gradIn) {
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn) {
         double[] gv = values(gradOut);
         double[] iv = values(indices);
         int plane = gradIn.shape()[2] * gradIn.shape()[3];

@@ -103,7 +103,8 @@ final class PoolingCases {
                 "[2, 4, 4]"));
         cases.add(ConvolutionCases.error(h, "maxPool2dInputGrad", "int32 indices",
                 c -> Tensor.maxPool2dInputGrad(ConvolutionCases.zeros(c, f, 1, 1, 2, 2),
-                        ConvolutionCases.zeros(c, DType.INT32, 1, 1, 2, 2), Shape.of(1, 1, 4, 4)), "maxPool2dInputGrad",
+                        ConvolutionCases.zeros(c, DType.INT32, 1, 1, 2, 2), Shape.of(1, 1, 4, 4), Pool2dOptions.of(2)),
+                "maxPool2dInputGrad",
                 "int64", "int32"));
         cases.add(ConvolutionCases.error(h, "adaptiveAvgPool2d", "an output size of 0",
                 c -> ConvolutionCases.zeros(c, f, 1, 1, 4, 4).adaptiveAvgPool2d(0, 2), "adaptiveAvgPool2d", "0x2"));
@@ -158,7 +159,7 @@ final class PoolingCases {
             }
             Tensor gradOut = strided ? c.strided(dt, gv).tensor() : c.tensor(dt, gv);
             RefConvolution.Result r = RefConvolution.maxPoolGrad(gv, pooled[1], w.x());
-            c.expect(Tensor.maxPool2dInputGrad(gradOut, indices, Shape.of(w.x())), dt, r.value(), r.scale(),
+            c.expect(Tensor.maxPool2dInputGrad(gradOut, indices, Shape.of(w.x()), w.options()), dt, r.value(), r.scale(),
                     Tolerance.sum(dt));
         });
     }

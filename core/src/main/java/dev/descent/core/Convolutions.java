@@ -154,23 +154,20 @@ final class Convolutions {
         return new ValuesAndIndices(out, indices);
     }
 
-    static Tensor maxPool2dInputGrad(Tensor gradOut, Tensor indices, Shape inputShape) {
+    static Tensor maxPool2dInputGrad(Tensor gradOut, Tensor indices, Shape inputShape, Pool2dOptions o) {
         String op = "maxPool2dInputGrad";
         gradOut.checkOpen(op);
         indices.checkOpen(op);
         Check.floating(op, gradOut);
         Check.sameDevice(op, gradOut, indices);
         Check.argument(indices.dtype() == DType.INT64, op, "expected int64 indices, got %s", indices.dtype());
-        Check.argument(gradOut.rank() == 4 && indices.shape().equals(gradOut.shape()), op,
-                "expected an output gradient [N, C, OH, OW] and indices of its shape, got %s and %s", gradOut.shape(),
-                indices.shape());
-        Check.argument(inputShape.rank() == 4 && inputShape.dim(0) == gradOut.size(0)
-                && inputShape.dim(1) == gradOut.size(1), op,
-                "the input shape %s does not have the batch and channels of the output gradient %s", inputShape,
-                gradOut.shape());
+        Window win = window(op, inputShape, o);
+        Check.argument(gradOut.shape().equals(win.output()) && indices.shape().equals(win.output()), op,
+                "the output gradient %s and the indices %s must have the pooling's output shape %s", gradOut.shape(),
+                indices.shape(), win.output());
         Tensor gradIn = Tensor.empty(gradOut.device(), gradOut.dtype(), inputShape.dims());
-        if (inputShape.numel() > 0) {
-            gradOut.backend().maxPool2dInputGrad(gradOut.view(), indices.view(), gradIn.view());
+        if (!win.empty()) {
+            gradOut.backend().maxPool2dInputGrad(gradOut.view(), indices.view(), win.geometry(), gradIn.view());
         }
         return gradIn;
     }

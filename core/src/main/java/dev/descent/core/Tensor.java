@@ -864,11 +864,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The gradient of a max pooling with respect to its input (of {@code inputShape}): each
-     * {@code gradOut} element added at the position its index names; 0 elsewhere.
+     * The gradient of {@code x.maxPool2dWithIndices(options)} with respect to x (of
+     * {@code inputShape}): each {@code gradOut} element added at the position its index names; 0
+     * elsewhere.
      */
-    public static Tensor maxPool2dInputGrad(Tensor gradOut, Tensor indices, Shape inputShape) {
-        return Convolutions.maxPool2dInputGrad(gradOut, indices, inputShape);
+    public static Tensor maxPool2dInputGrad(Tensor gradOut, Tensor indices, Shape inputShape, Pool2dOptions options) {
+        return Convolutions.maxPool2dInputGrad(gradOut, indices, inputShape, options);
     }
 
     /**

@@ -287,7 +287,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, StridedView gradIn) {
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn) {
         Pooling.maxPoolInputGrad(gradOut, indices, gradIn);
     }
 

@@ -146,11 +146,13 @@ public interface Backend {
     void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices);
 
     /**
-     * The gradient of a {@link #maxPool2d}: into a contiguous {@code gradIn [N, C, H, W]},
-     * the sum of {@code gradOut[n, c, i, j]} over the outputs whose {@code indices[n, c, i, j]}
-     * point at each input element (0 where none does).
+     * The gradient of a {@link #maxPool2d} with window {@code g}: into a contiguous
+     * {@code gradIn [N, C, H, W]}, the sum of {@code gradOut[n, c, i, j]} over the outputs whose
+     * {@code indices[n, c, i, j]} point at each input element (0 where none does). The indices are
+     * those the pooling gave, so each lies in its own window (a backend may look for an input's
+     * gradients only among the windows that cover it).
      */
-    void maxPool2dInputGrad(StridedView gradOut, StridedView indices, StridedView gradIn);
+    void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn);
 
     /**
      * Average pooling of {@code x [N, C, H, W]} into a contiguous {@code out [N, C, OH, OW]}: the sum
