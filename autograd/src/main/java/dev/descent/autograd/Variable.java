@@ -631,6 +631,19 @@ public final class Variable implements AutoCloseable {
         return PoolingOps.adaptiveAvgPool2d(this, oh, ow);
     }
 
+    /**
+     * Batch normalisation of {@code x [N, C, ...]} per channel, as PyTorch's {@code F.batch_norm}:
+     * {@code (x − μ)/√(σ² + eps)·γ + β} with γ = {@code weight} and β = {@code bias} ([C] or null).
+     * In training μ and σ² (biased) are the batch's, and {@code runningMean}/{@code runningVar}
+     * (when not null) are updated in place: {@code r ← (1 − momentum)·r + momentum·stat}, with the
+     * unbiased variance; in evaluation the running statistics are used. One backend call forward and
+     * one backward; differentiable to any order.
+     */
+    public static Variable batchNorm(Variable x, Variable weight, Variable bias, Tensor runningMean, Tensor runningVar,
+            boolean training, double momentum, double eps) {
+        return NormOps.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
     // ---------------------------------------------------------------- views and shape
 
     /** The same elements in a new shape (one size may be -1); a view when possible. */

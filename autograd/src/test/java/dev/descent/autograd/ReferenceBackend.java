@@ -519,6 +519,79 @@ public final class ReferenceBackend implements Backend {
         store(gradIn, r);
     }
 
+    @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        double[] xv = values(x);
+        int c = x.shape()[1];
+        int l = xv.length / x.shape()[0] / c;
+        if (batchStats) {
+            double[] mu = new double[c];
+            double[] v = new double[c];
+            for (int k = 0; k < xv.length; k++) {
+                mu[k / l % c] += xv[k];
+            }
+            double m = xv.length / (double) c;
+            for (int ch = 0; ch < c; ch++) {
+                mu[ch] /= m;
+            }
+            for (int k = 0; k < xv.length; k++) {
+                double d = xv[k] - mu[k / l % c];
+                v[k / l % c] += d * d / m;
+            }
+            store(mean, mu);
+            store(var, v);
+        }
+        double[] mu = values(mean);
+        double[] v = values(var);
+        double[] g = weight == null ? null : values(weight);
+        double[] b = bias == null ? null : values(bias);
+        double[] r = new double[xv.length];
+        for (int k = 0; k < xv.length; k++) {
+            int ch = k / l % c;
+            r[k] = (xv[k] - mu[ch]) / Math.sqrt(v[ch] + eps) * (g == null ? 1 : g[ch]) + (b == null ? 0 : b[ch]);
+        }
+        store(out, r);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        double[] xv = values(x);
+        double[] gv = values(gradOut);
+        int c = x.shape()[1];
+        int l = xv.length / x.shape()[0] / c;
+        double m = xv.length / (double) c;
+        double[] mu = values(mean);
+        double[] v = values(var);
+        double[] sumG = new double[c];
+        double[] sumGXhat = new double[c];
+        for (int k = 0; k < xv.length; k++) {
+            int ch = k / l % c;
+            sumG[ch] += gv[k];
+            sumGXhat[ch] += gv[k] * (xv[k] - mu[ch]) / Math.sqrt(v[ch] + eps);
+        }
+        if (gradIn != null) {
+            double[] g = weight == null ? null : values(weight);
+            double[] r = new double[xv.length];
+            for (int k = 0; k < xv.length; k++) {
+                int ch = k / l % c;
+                double invStd = 1 / Math.sqrt(v[ch] + eps);
+                double xhat = (xv[k] - mu[ch]) * invStd;
+                double centred = batchStats ? gv[k] - sumG[ch] / m - xhat * sumGXhat[ch] / m : gv[k];
+                r[k] = (g == null ? 1 : g[ch]) * invStd * centred;
+            }
+            store(gradIn, r);
+        }
+        if (gradWeight != null) {
+            store(gradWeight, sumGXhat);
+        }
+        if (gradBias != null) {
+            store(gradBias, sumG);
+        }
+    }
+
     /** The elements of {@code v} in row-major order. */
     private static double[] values(StridedView v) {
         long[] o = offsets(v);

@@ -192,6 +192,12 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("batch normalisation and its gradients match the reference")
+    Stream<DynamicNode> batchNorm() {
+        return BatchNormCases.batchNorm(harness);
+    }
+
+    @TestFactory
     @DisplayName("views present the reference's values and share memory; copies do not")
     Stream<DynamicNode> views() {
         return ViewCases.views(harness);

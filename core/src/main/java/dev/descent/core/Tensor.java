@@ -900,6 +900,30 @@ public final class Tensor implements AutoCloseable {
         return Convolutions.adaptiveAvgPool2dInputGrad(gradOut, inputShape);
     }
 
+    /**
+     * Batch normalisation of {@code x [N, C, ...]} per channel (axis 1):
+     * {@code (x − μ_c)/√(σ²_c + eps)·γ_c + β_c} with {@code γ = weight}, {@code β = bias} ([C]; null
+     * for 1 and 0). With {@code batchStats} the channel's mean and biased variance over its N·L values
+     * are measured and written into {@code mean} and {@code var} ([C], contiguous); otherwise they are
+     * read from them (running statistics, evaluation). One backend call (two passes over x).
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor mean, Tensor var, double eps,
+            boolean batchStats) {
+        return Normalizations.batchNorm(x, weight, bias, mean, var, eps, batchStats);
+    }
+
+    /**
+     * The gradients of {@link #batchNorm} with respect to x, γ and β (each only when asked for), given
+     * the output's gradient and the statistics the forward call used: {@code dβ = Σ g},
+     * {@code dγ = Σ g·x̂}, {@code dx = γ/√(σ² + eps)·(g − dβ/m − x̂·dγ/m)} with batch statistics (as
+     * PyTorch's {@code native_batch_norm_backward}), {@code γ/√(σ² + eps)·g} with running ones.
+     */
+    public static BatchNormGradients batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor mean,
+            Tensor var, double eps, boolean batchStats, boolean input, boolean weightGrad, boolean biasGrad) {
+        return Normalizations.batchNormBackward(gradOut, x, weight, mean, var, eps, batchStats, input, weightGrad,
+                biasGrad);
+    }
+
     private static int[] concat(int[] head, int x, int y) {
         int[] r = Arrays.copyOf(head, head.length + 2);
         r[head.length] = x;

@@ -282,6 +282,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        BatchNorm.forward(this, x, weight, bias, mean, var, eps, batchStats, out);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        BatchNorm.backward(this, gradOut, x, weight, mean, var, eps, batchStats, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
     public void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
         Pooling.maxPool(x, g, out, indices);
     }

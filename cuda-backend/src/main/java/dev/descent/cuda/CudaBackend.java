@@ -43,14 +43,15 @@ public final class CudaBackend implements Backend {
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
             GatherKernels gather, CublasGemm gemm, ProgramKernels programs, ConvolutionKernels convolutions,
-            PoolingKernels pooling) {
+            PoolingKernels pooling, BatchNormKernels batchNorm) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
             CublasGemm gemm = new CublasGemm(c, e, c::allocate);
             return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new GatherKernels(c), gemm,
                     new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
-                    new ConvolutionKernels(c, e, gemm, c::allocate), new PoolingKernels(c));
+                    new ConvolutionKernels(c, e, gemm, c::allocate), new PoolingKernels(c),
+                    new BatchNormKernels(c, e, c::allocate));
         }
     }
 
@@ -243,6 +244,20 @@ public final class CudaBackend implements Backend {
     @Override
     public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
         ops().convolutions().weightGrad(x, gradOut, g, gradW);
+    }
+
+    /** Per-channel reductions and elementwise steps of {@code batchnorm.cu} ({@link BatchNormKernels}). */
+    @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        ops().batchNorm().forward(x, weight, bias, mean, var, eps, batchStats, out);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        ops().batchNorm().backward(gradOut, x, weight, mean, var, eps, batchStats, gradIn, gradWeight, gradBias);
     }
 
     @Override

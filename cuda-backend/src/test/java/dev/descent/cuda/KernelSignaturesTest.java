@@ -130,6 +130,7 @@ class KernelSignaturesTest {
             case "Geometry" -> Geometry.LONGS * 8;
             case "ConvShape" -> ConvolutionKernels.SHAPE_LONGS * 8;
             case "PoolShape" -> PoolingKernels.SHAPE_LONGS * 8;
+            case "BnShape" -> BatchNormKernels.SHAPE_LONGS * 8;
             case "i64", "long long", "double", "Compute<double>::type", "Compute<int>::type", "Compute<i64>::type" -> 8;
             case "int", "float", "Compute<float>::type" -> 4;
             default -> throw new AssertionError("kernel " + kernel + ": unknown parameter type '" + type + "'");
@@ -177,7 +178,8 @@ class KernelSignaturesTest {
         assertFalse(r.launches.isEmpty());
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("arg_reduce_partials_")),
                 "the split reductions were exercised");
-        for (String kernel : List.of("im2col_f32", "col2im_f64", "max_pool2d_backward_f32", "avg_pool2d_backward_f64")) {
+        for (String kernel : List.of("im2col_f32", "col2im_f64", "max_pool2d_backward_f32", "avg_pool2d_backward_f64",
+                "bn_stats_f32", "bn_normalize_f64", "bn_backward_reduce_f32", "bn_backward_input_f64")) {
             assertTrue(r.launches.stream().anyMatch(l -> l.name().equals(kernel)), kernel + " was exercised");
         }
         for (Launch l : r.launches) {
@@ -218,6 +220,12 @@ class KernelSignaturesTest {
             pool.maxPoolInputGrad(pooled, indices, p, in);
             pool.avgPool(in, p, true, pooled);
             pool.avgPoolInputGrad(pooled, p, false, in);
+            BatchNormKernels bn = new BatchNormKernels(r, e, FakeStorage::new);
+            StridedView c = view(t, 3);
+            bn.forward(in, c, c, c, c, 1e-5, true, in);
+            bn.forward(in, null, null, c, c, 1e-5, false, in);
+            bn.backward(in, in, c, c, c, 1e-5, true, in, c, c);
+            bn.backward(in, in, null, c, c, 1e-5, false, in, null, null);
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.descent.conformance.autograd.GradInput.any;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Conv2dOptions;
 import dev.descent.core.Pool2dOptions;
+import dev.descent.core.Tensor;
 import java.util.List;
 
 /**
@@ -47,6 +48,22 @@ final class SpatialGradientCases {
                 x -> x.adaptiveAvgPool2d(1, 1)));
         cases.add(GradCase.unary("adaptiveAvgPool2d", "[1, 2, 3, 2] up to 4x5", any(1, 2, 3, 2),
                 x -> x.adaptiveAvgPool2d(4, 5)));
+
+        cases.add(new GradCase("batchNorm", "[4, 3, 3, 2] batch statistics, weight and bias",
+                List.of(any(4, 3, 3, 2), any(3), any(3)),
+                xs -> Variable.batchNorm(xs.get(0), xs.get(1), xs.get(2), null, null, true, 0.1, 1e-5)));
+        cases.add(new GradCase("batchNorm", "[5, 3] batch statistics, weight only", List.of(any(5, 3), any(3)),
+                xs -> Variable.batchNorm(xs.get(0), xs.get(1), null, null, null, true, 0.1, 1e-5)));
+        cases.add(GradCase.unary("batchNorm", "[3, 2, 4] batch statistics, no weight or bias", any(3, 2, 4),
+                x -> Variable.batchNorm(x, null, null, null, null, true, 0.1, 1e-5)));
+        cases.add(new GradCase("batchNorm", "[2, 3, 2, 2] running statistics", List.of(any(2, 3, 2, 2), any(3), any(3)),
+                xs -> {
+                    Variable x = xs.get(0);
+                    try (Tensor mean = Tensor.of(x.device(), x.dtype(), new double[] {0.3, -0.2, 0.1}, 3);
+                         Tensor var = Tensor.of(x.device(), x.dtype(), new double[] {0.8, 1.5, 0.4}, 3)) {
+                        return Variable.batchNorm(x, xs.get(1), xs.get(2), mean, var, false, 0.1, 1e-5);
+                    }
+                }));
     }
 
     private static void conv(List<GradCase> cases, String label, int[] x, int[] w, boolean bias, Conv2dOptions o) {

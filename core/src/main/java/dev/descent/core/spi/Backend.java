@@ -137,6 +137,30 @@ public interface Backend {
     void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW);
 
     /**
+     * Batch normalisation per channel of {@code x [N, C, ...]} (channel axis 1, any trailing axes)
+     * into a contiguous {@code out} of x's shape (Ioffe &amp; Szegedy 2015):
+     * {@code out = (x − μ_c) / √(σ²_c + eps) · γ_c + β_c}, with {@code γ = weight} and
+     * {@code β = bias} ([C], any strides; null means 1 and 0). With {@code batchStats}, μ_c and the
+     * biased σ²_c are the mean and variance of the channel's {@code m = numel/C} values, computed in
+     * at least double and written into {@code mean} and {@code var} (contiguous [C]); otherwise they
+     * are read from there (running statistics). One pass to measure and one to normalise, in place of
+     * the six or more a composition costs; the statistics do not depend on the thread count.
+     */
+    void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var, double eps,
+            boolean batchStats, StridedView out);
+
+    /**
+     * The gradients of a {@link #batchNorm} given the gradient {@code gradOut} of its output, with
+     * the statistics it used ({@code mean}, {@code var}): with {@code x̂ = (x − μ_c)/√(σ²_c + eps)},
+     * {@code gradBias_c = Σ g}, {@code gradWeight_c = Σ g·x̂}, and, when the statistics were the
+     * batch's, {@code gradIn = γ_c/√(σ²_c + eps) · (g − gradBias_c/m − x̂·gradWeight_c/m)} (they depend
+     * on x), else {@code gradIn = γ_c/√(σ²_c + eps) · g}. Each of the three outputs may be null (not
+     * wanted); {@code gradIn} is contiguous of x's shape, the others contiguous [C].
+     */
+    void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight, StridedView gradBias);
+
+    /**
      * Max pooling of {@code x [N, C, H, W]} into a contiguous {@code out [N, C, OH, OW]}, and, unless
      * {@code indices} is null, into a contiguous int64 {@code indices} of the same shape the position
      * {@code h·W + w} of the chosen element in its input plane: the first maximum in the window's
