@@ -258,10 +258,26 @@ final class Convolutions {
         if (x.numel() == 0) {
             return Tensor.empty(x.device(), x.dtype(), x.size(0), x.size(1), oh, ow);
         }
+        Pool2dOptions even = evenWindows(x.shape(), oh, ow);
+        if (even != null) {
+            return avgPool2d(x, even);
+        }
         try (Tensor a = averaging(x.device(), x.dtype(), x.size(2), oh);
              Tensor b = averaging(x.device(), x.dtype(), x.size(3), ow)) {
             return separable(x, a, b);
         }
+    }
+
+    /**
+     * When oh divides H and ow divides W, adaptive pooling is average pooling with windows of
+     * {@code H/oh × W/ow} and the same stride (PyTorch's windows coincide): one backend call and
+     * no averaging matrices to upload. Else null.
+     */
+    private static Pool2dOptions evenWindows(Shape x, int oh, int ow) {
+        if (x.dim(2) % oh != 0 || x.dim(3) % ow != 0) {
+            return null;
+        }
+        return Pool2dOptions.of(x.dim(2) / oh, x.dim(3) / ow);
     }
 
     static Tensor adaptiveAvgPool2dInputGrad(Tensor gradOut, Shape inputShape) {
@@ -275,6 +291,10 @@ final class Convolutions {
                 gradOut.shape());
         if (inputShape.numel() == 0) {
             return Tensor.empty(gradOut.device(), gradOut.dtype(), inputShape.dims());
+        }
+        Pool2dOptions even = evenWindows(inputShape, gradOut.size(2), gradOut.size(3));
+        if (even != null) {
+            return avgPool2dInputGrad(gradOut, inputShape, even);
         }
         try (Tensor a = averaging(gradOut.device(), gradOut.dtype(), inputShape.dim(2), gradOut.size(2));
              Tensor b = averaging(gradOut.device(), gradOut.dtype(), inputShape.dim(3), gradOut.size(3));

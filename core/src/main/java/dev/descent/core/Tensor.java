@@ -889,7 +889,9 @@ public final class Tensor implements AutoCloseable {
     /**
      * Adaptive average pooling of this {@code [N, C, H, W]} to {@code [N, C, oh, ow]}: output row i
      * averages input rows {@code [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)}, likewise columns (PyTorch's
-     * {@code adaptive_avg_pool2d}). Computed as two matrix products with averaging matrices.
+     * {@code adaptive_avg_pool2d}). Where oh divides H and ow divides W this is {@link #avgPool2d}
+     * with windows of {@code H/oh × W/ow} (global pooling included); otherwise two matrix products
+     * with averaging matrices (uploaded at each call).
      */
     public Tensor adaptiveAvgPool2d(int oh, int ow) {
         return Convolutions.adaptiveAvgPool2d(this, oh, ow);
