@@ -51,43 +51,92 @@ final class Pooling {
 
     static void maxPool(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
         Planes s = Planes.of(x.shape(), out.shape(), g);
+        Access ax = ((CpuStorage) x.storage()).access();
         Access ao = ((CpuStorage) out.storage()).access();
         Access ai = indices == null ? null : ((CpuStorage) indices.storage()).access();
+        boolean single = x.dtype() == dev.descent.core.DType.FLOAT32;
         CpuThreads.parallelFor(s.count(), s.grain(), 1, (from, to) -> {
-            double[] plane = new double[s.h() * s.w()];
-            double[] values = new double[s.ow()];
-            long[] where = new long[s.ow()];
+            Object plane = single ? new float[s.h() * s.w()] : new double[s.h() * s.w()];
+            Object values = single ? new float[s.oh() * s.ow()] : new double[s.oh() * s.ow()];
+            long[] where = new long[s.oh() * s.ow()];
             for (int p = (int) from; p < to; p++) {
-                readPlane(x, p, s, plane);
-                for (int i = 0; i < s.oh(); i++) {
-                    int h0 = Math.max(s.rowStart(i), 0);
-                    int h1 = Math.min(s.rowStart(i) + g.kernelH(), s.h());
-                    for (int j = 0; j < s.ow(); j++) {
-                        int w0 = Math.max(s.colStart(j), 0);
-                        int w1 = Math.min(s.colStart(j) + g.kernelW(), s.w());
-                        // PyTorch's scan: the first maximum wins, but any later NaN replaces it
-                        int best = h0 * s.w() + w0;
-                        double max = Double.NEGATIVE_INFINITY;
-                        for (int hh = h0; hh < h1; hh++) {
-                            for (int ww = w0; ww < w1; ww++) {
-                                double v = plane[hh * s.w() + ww];
-                                if (v > max || Double.isNaN(v)) {
-                                    max = v;
-                                    best = hh * s.w() + ww;
-                                }
-                            }
-                        }
-                        values[j] = max;
-                        where[j] = best;
-                    }
-                    long at = out.offset() + ((long) p * s.oh() + i) * s.ow();
-                    ao.write(at, 1, values, 0, s.ow());
-                    if (ai != null) {
-                        ai.write(indices.offset() + ((long) p * s.oh() + i) * s.ow(), 1, where, 0, s.ow());
-                    }
+                readOwnPlane(ax, x, p, s, plane);
+                if (single) {
+                    maxPlane(s, (float[]) plane, (float[]) values, where);
+                } else {
+                    maxPlane(s, (double[]) plane, (double[]) values, where);
+                }
+                long at = (long) p * s.oh() * s.ow();
+                ao.writeOwn(out.offset() + at, 1, values, 0, where.length);
+                if (ai != null) {
+                    ai.fromArray(where, 0, indices.offset() + at, where.length);
                 }
             }
         });
+    }
+
+    // PyTorch's scan in both: the window's first element with −∞, then a greater value or any NaN takes over.
+    private static void maxPlane(Planes s, float[] plane, float[] values, long[] where) {
+        Pool2dGeometry g = s.g();
+        for (int i = 0; i < s.oh(); i++) {
+            int h0 = Math.max(s.rowStart(i), 0);
+            int h1 = Math.min(s.rowStart(i) + g.kernelH(), s.h());
+            for (int j = 0; j < s.ow(); j++) {
+                int w0 = Math.max(s.colStart(j), 0);
+                int w1 = Math.min(s.colStart(j) + g.kernelW(), s.w());
+                int best = h0 * s.w() + w0;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int hh = h0; hh < h1; hh++) {
+                    for (int k = hh * s.w() + w0; k < hh * s.w() + w1; k++) {
+                        float v = plane[k];
+                        if (v > max || v != v) {
+                            max = v;
+                            best = k;
+                        }
+                    }
+                }
+                values[i * s.ow() + j] = max;
+                where[i * s.ow() + j] = best;
+            }
+        }
+    }
+
+    private static void maxPlane(Planes s, double[] plane, double[] values, long[] where) {
+        Pool2dGeometry g = s.g();
+        for (int i = 0; i < s.oh(); i++) {
+            int h0 = Math.max(s.rowStart(i), 0);
+            int h1 = Math.min(s.rowStart(i) + g.kernelH(), s.h());
+            for (int j = 0; j < s.ow(); j++) {
+                int w0 = Math.max(s.colStart(j), 0);
+                int w1 = Math.min(s.colStart(j) + g.kernelW(), s.w());
+                int best = h0 * s.w() + w0;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int hh = h0; hh < h1; hh++) {
+                    for (int k = hh * s.w() + w0; k < hh * s.w() + w1; k++) {
+                        double v = plane[k];
+                        if (v > max || v != v) {
+                            max = v;
+                            best = k;
+                        }
+                    }
+                }
+                values[i * s.ow() + j] = max;
+                where[i * s.ow() + j] = best;
+            }
+        }
+    }
+
+    /** Plane {@code p} of {@code x} into an array of its own dtype, row by row (any strides). */
+    private static void readOwnPlane(Access a, StridedView x, int p, Planes s, Object dst) {
+        long[] st = x.strides();
+        long at = x.offset() + (p / s.c()) * st[0] + (p % s.c()) * st[1];
+        if (st[3] == 1 && st[2] == s.w()) {
+            a.readOwn(at, 1, dst, 0, s.h() * s.w());
+            return;
+        }
+        for (int h = 0; h < s.h(); h++) {
+            a.readOwn(at + h * st[2], st[3], dst, h * s.w(), s.w());
+        }
     }
 
     static void maxPoolInputGrad(StridedView gradOut, StridedView indices, StridedView gradIn) {
