@@ -36,6 +36,9 @@ public final class BenchMain {
     private static final String USAGE = "usage: java -jar bench/target/descent-bench.jar [--quick] [--cuda] [--json FILE] [REGEX]";
     /** Bytes each op moves per float32 element: add reads two and writes one, exp reads one and writes one, sum reads one. */
     private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.of("add", 12, "addInPlace", 12, "exp", 8, "sum", 4);
+    /** The ops of TranscendentalBenchmark: each reads one float32 tensor and writes one (8 bytes per element). */
+    private static final List<String> TRANSCENDENTAL = List.of("exp", "log", "tanh", "sigmoid", "expm1", "log1p",
+            "softplus", "gelu", "sqrt", "logSoftmax", "softmax");
 
     private BenchMain() {
     }
@@ -125,6 +128,7 @@ public final class BenchMain {
         addMatmul(rows, s, "", "MatmulBenchmark", "cblasSgemm", "cblas_sgemm", "64", "256", "1024", "2048");
         addMemoryBound(rows, s, "", "ElementwiseBenchmark", "memcpy", "memcpy", List.of("add", "addInPlace", "exp", "sum"),
                 "1048576", "16777216");
+        addMemoryBound(rows, s, "f32 ", "TranscendentalBenchmark", "memcpy", "memcpy", TRANSCENDENTAL, "16777216");
         Double tiny = s.get("TinyOpBenchmark.tinyAdd");
         Double jni = s.get("TinyOpBenchmark.jniSaxpy");
         if (tiny != null && jni != null) {
@@ -167,6 +171,7 @@ public final class BenchMain {
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
+                    || k.startsWith("TranscendentalBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda")
                     || k.startsWith("ConvBenchmark") || k.startsWith("CnnStepBenchmark");
@@ -239,7 +244,7 @@ public final class BenchMain {
             for (String op : ops) {
                 Double o = s.get(bench + "." + op + "[" + n + "]");
                 if (o != null) {
-                    double gbs = BYTES_PER_ELEMENT.get(op) * size / o;
+                    double gbs = BYTES_PER_ELEMENT.getOrDefault(op, 8) * size / o;
                     rows.add(row(prefix + op + " " + label, gbs, "GB/s", copyName + " " + fmt(copyGbs) + " GB/s",
                             gbs / copyGbs));
                 }

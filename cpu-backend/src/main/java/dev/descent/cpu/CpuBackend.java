@@ -10,6 +10,7 @@ import dev.descent.core.spi.Conv2dGeometry;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -166,6 +167,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, StridedView x, StridedView out) {
+        if (out.dtype() == DType.FLOAT32 && FloatKernels.has(op)) {
+            FloatUnary.run(op, x, out);
+            return;
+        }
         Elementwise.run(out, new StridedView[] {x}, (in, o, n) -> {
             if (o.d != null) {
                 ChunkMath.unary(op, in[0].d, o.d, n);
@@ -254,6 +259,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
         Reductions.reduce(op, x, axes, out);
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        RowSoftmax.run(op, x, axis, out);
     }
 
     @Override

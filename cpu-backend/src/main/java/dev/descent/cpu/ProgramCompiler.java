@@ -35,9 +35,10 @@ import org.objectweb.asm.Type;
  *
  * <p>Precision: in double for float64; in float for float32, each step's result rounded to
  * float and the scalars rounded once. A step is computed exactly as the tensor op of the same
- * name computes one element ({@code ChunkMath}: in double, then rounded once to the dtype), so
- * a float32 program gives the same bits as its composed form, whichever the access; + − × ÷ use
- * float arithmetic, which rounds identically, so the loop vectorises. Ops without a case here
+ * name computes one element ({@code ChunkMath}: in double, then rounded once to the dtype; for
+ * float32 ops with a float kernel, {@link FloatKernels#element}), so a float32 program gives the
+ * same bits as its composed form, whichever the access; + − × ÷ use float arithmetic, which
+ * rounds identically, so the loop vectorises. Ops without a case here
  * (added to the SPI later) call {@code ChunkMath} for one element: correct, but not vectorised.
  * Loops are kept for the process's life (one per optimiser configuration in practice).
  */
@@ -66,7 +67,7 @@ final class ProgramCompiler {
 
     private static final Map<Key, CompiledLoop> LOOPS = new ConcurrentHashMap<>();
     private static final String MATH = "java/lang/Math";
-    private static final String CHUNK_MATH = Type.getInternalName(ChunkMath.class);
+    private static final String SCALAR_MATH = Type.getInternalName(ScalarMath.class);
 
     private ProgramCompiler() {
     }
@@ -317,6 +318,15 @@ final class ProgramCompiler {
         }
 
         private void unary(UnaryOp op, int a) {
+            if (inFloat && FloatKernels.inKernelOnly(op)) {
+                // The float32 tensor op's own kernel, for one element: the program keeps its bits.
+                mv.visitFieldInsn(Opcodes.GETSTATIC, Type.getInternalName(UnaryOp.class), op.name(),
+                        Type.getDescriptor(UnaryOp.class));
+                load(a);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, Type.getInternalName(FloatKernels.class), "element",
+                        "(" + Type.getDescriptor(UnaryOp.class) + "F)F", false);
+                return;
+            }
             switch (op) {
                 case NEG -> {
                     load(a);
@@ -358,7 +368,7 @@ final class ProgramCompiler {
                 case LOG -> inDouble(MATH, "log", a);
                 case LOG1P -> inDouble(MATH, "log1p", a);
                 case TANH -> inDouble(MATH, "tanh", a);
-                case SIGMOID -> inDouble(CHUNK_MATH, "sigmoid", a);
+                case SIGMOID -> inDouble(SCALAR_MATH, "sigmoid", a);
                 default -> {
                     mv.visitFieldInsn(Opcodes.GETSTATIC, Type.getInternalName(UnaryOp.class), op.name(),
                             Type.getDescriptor(UnaryOp.class));

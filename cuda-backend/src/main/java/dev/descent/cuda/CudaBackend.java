@@ -11,6 +11,7 @@ import dev.descent.core.spi.Conv2dGeometry;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -42,14 +43,14 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            GatherKernels gather, CublasGemm gemm, ProgramKernels programs, ConvolutionKernels convolutions,
-            PoolingKernels pooling, BatchNormKernels batchNorm) {
+            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs,
+            ConvolutionKernels convolutions, PoolingKernels pooling, BatchNormKernels batchNorm) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
             CublasGemm gemm = new CublasGemm(c, e, c::allocate);
-            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new GatherKernels(c), gemm,
-                    new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
+            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
+                    new GatherKernels(c), gemm, new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
                     new ConvolutionKernels(c, e, gemm, c::allocate), new PoolingKernels(c),
                     new BatchNormKernels(c, e, c::allocate));
         }
@@ -218,6 +219,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
         ops().reductions().reduce(op, x, axes, out);
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        ops().softmax().softmax(op, x, axis, out);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.descent.cuda;
 
 import dev.descent.core.DType;
-import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ElementwiseProgram;
-import dev.descent.core.spi.UnaryOp;
 import java.util.List;
 import java.util.Locale;
 
@@ -33,9 +31,8 @@ import java.util.Locale;
  * one pointer per tensor; then one {@code double} per scalar (converted once to the compute type
  * in the kernel). Pointers are {@code const} where the program never stores into the tensor.
  *
- * <p>Arithmetic is the CPU backend's ({@code ChunkMath}): Java's {@code Math.max/min} (NaN
- * propagates, -0 below +0), {@code signum}, the overflow-free sigmoid, comparisons as 0/1 and
- * {@code pow} with Java's edge cases.
+ * <p>Each step's arithmetic is its op's expression from {@link OpTable}, the one CUDA definition
+ * of every op that {@code elementwise.cu} also uses.
  *
  * <p>Compute type: float64 programs compute in double. float32 programs compute in float by
  * default, each step rounded to float (as the CPU backend's compiled loops and PyTorch's float
@@ -203,8 +200,8 @@ final class ProgramKernelSource {
             }
             ElementwiseProgram.Step step = steps.get(s);
             String a = reg(program, step.a());
-            String expr = step.unary() != null ? unary(step.unary(), a, c)
-                    : binary(step.binary(), a, reg(program, step.b()), c);
+            String expr = step.unary() != null ? OpTable.unary(step.unary(), a, c)
+                    : OpTable.binary(step.binary(), a, reg(program, step.b()), c);
             sb.append(indent).append("const ").append(c).append(' ').append(reg(program, first + s)).append(" = ")
                     .append(expr).append(";\n");
         }
@@ -227,55 +224,5 @@ final class ProgramKernelSource {
 
     private static String index(Layout layout, int k) {
         return layout == Layout.LIST ? "[i]" : "[o[" + k + "]]";
-    }
-
-    private static String one(String c) {
-        return c.equals("float") ? "1.0f" : "1.0";
-    }
-
-    private static String zero(String c) {
-        return c.equals("float") ? "0.0f" : "0.0";
-    }
-
-    static String unary(UnaryOp op, String a, String c) {
-        return switch (op) {
-            case NEG -> "-" + a;
-            case ABS -> "m_fabs(" + a + ")";
-            case SIGN -> "signum(" + a + ")";
-            case SQUARE -> a + " * " + a;
-            case RELU -> "java_max(" + a + ", " + zero(c) + ")";
-            case EXP -> "m_exp(" + a + ")";
-            case LOG -> "m_log(" + a + ")";
-            case LOG1P -> "m_log1p(" + a + ")";
-            case SQRT -> "m_sqrt(" + a + ")";
-            case RSQRT -> one(c) + " / m_sqrt(" + a + ")";
-            case RECIPROCAL -> one(c) + " / " + a;
-            case SIGMOID -> "sigmoid(" + a + ")";
-            case TANH -> "m_tanh(" + a + ")";
-        };
-    }
-
-    static String binary(BinaryOp op, String a, String b, String c) {
-        return switch (op) {
-            case ADD -> a + " + " + b;
-            case SUB -> a + " - " + b;
-            case MUL -> a + " * " + b;
-            case DIV -> a + " / " + b;
-            // In double whatever the compute type: powf is less accurate (as elementwise.cu).
-            case POW -> c.equals("double") ? "java_pow(" + a + ", " + b + ")"
-                    : "(float) java_pow((double) " + a + ", (double) " + b + ")";
-            case MAXIMUM -> "java_max(" + a + ", " + b + ")";
-            case MINIMUM -> "java_min(" + a + ", " + b + ")";
-            case EQ -> compare(a, "==", b, c);
-            case NE -> compare(a, "!=", b, c);
-            case LT -> compare(a, "<", b, c);
-            case LE -> compare(a, "<=", b, c);
-            case GT -> compare(a, ">", b, c);
-            case GE -> compare(a, ">=", b, c);
-        };
-    }
-
-    private static String compare(String a, String cmp, String b, String c) {
-        return "(" + a + " " + cmp + " " + b + " ? " + one(c) + " : " + zero(c) + ")";
     }
 }

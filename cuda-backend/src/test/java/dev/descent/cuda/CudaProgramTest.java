@@ -2,6 +2,7 @@ package dev.descent.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.conformance.ElementwiseOps;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Scope;
@@ -171,38 +172,10 @@ class CudaProgramTest {
     }
 
     private static double unary(UnaryOp op, double x) {
-        return switch (op) {
-            case NEG -> -x;
-            case ABS -> Math.abs(x);
-            case SIGN -> Math.signum(x);
-            case SQUARE -> x * x;
-            case RELU -> Math.max(x, 0.0);
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case LOG1P -> Math.log1p(x);
-            case SQRT -> Math.sqrt(x);
-            case RSQRT -> 1.0 / Math.sqrt(x);
-            case RECIPROCAL -> 1.0 / x;
-            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
-            case TANH -> Math.tanh(x);
-        };
+        return ElementwiseOps.unary(op).ref().applyAsDouble(x);
     }
 
     private static double binary(BinaryOp op, double a, double b) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
-            case POW -> Math.pow(a, b);
-            case MAXIMUM -> Math.max(a, b);
-            case MINIMUM -> Math.min(a, b);
-            case EQ -> a == b ? 1 : 0;
-            case NE -> a != b ? 1 : 0;
-            case LT -> a < b ? 1 : 0;
-            case LE -> a <= b ? 1 : 0;
-            case GT -> a > b ? 1 : 0;
-            case GE -> a >= b ? 1 : 0;
-        };
+        return ElementwiseOps.binary(op).ref().applyAsDouble(a, b);
     }
 }

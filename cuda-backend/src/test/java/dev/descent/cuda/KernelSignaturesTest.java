@@ -11,6 +11,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every launch the host code makes, checked without a GPU against the kernel it names: the
@@ -101,8 +103,9 @@ class KernelSignaturesTest {
     }
 
     /** kernel name -> parameter sizes, for one source file. */
-    private static Map<String, int[]> signatures(String cpp, Path dir, String file) throws Exception {
-        Process p = new ProcessBuilder(cpp, "-P", "-x", "c++", "-I", dir.toString(), dir.resolve(file).toString())
+    private static Map<String, int[]> signatures(String cpp, Path dir, Path generated, String file) throws Exception {
+        Process p = new ProcessBuilder(cpp, "-P", "-x", "c++", "-I", dir.toString(), "-I", generated.toString(),
+                dir.resolve(file).toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -138,14 +141,14 @@ class KernelSignaturesTest {
     }
 
     @Test
-    void everyLaunchMatchesItsKernelsSignature() throws Exception {
+    void everyLaunchMatchesItsKernelsSignature(@TempDir Path generated) throws Exception {
         String cpp = preprocessor();
         assumeTrue(cpp != null, "no C preprocessor (cpp) on the PATH");
         Path dir = Path.of(System.getProperty("descent.native.dir", "../native")).resolve("cuda");
         assumeTrue(Files.isDirectory(dir), "kernel sources not found at " + dir.toAbsolutePath());
         Map<String, Map<String, int[]>> byFile = new HashMap<>();
         for (String f : KernelSources.FILES) {
-            byFile.put(f, signatures(cpp, dir, f));
+            byFile.put(f, signatures(cpp, dir, KernelSourcesTest.writeGeneratedHeader(generated), f));
         }
 
         Recorder r = new Recorder();
@@ -168,6 +171,12 @@ class KernelSignaturesTest {
                 StridedView big = view(t, 1 << 20);
                 red.reduce(op, big, new int[] {0}, view(arg ? DType.INT64 : t, 1));
             }
+            if (t.isFloating()) {
+                SoftmaxKernels sm = new SoftmaxKernels(r);
+                for (SoftmaxOp op : SoftmaxOp.values()) {
+                    sm.softmax(op, v, 1, op == SoftmaxOp.LOGSUMEXP ? view(t, 3, 1) : v);
+                }
+            }
             GatherKernels.launch(r, v, 1, view(DType.INT32, 3, 4), v, 0x20000);
             GatherKernels.launch(r, v, 0, view(DType.INT64, 3, 4), v, 0x20000);
             if (t.isFloating()) {
@@ -176,6 +185,7 @@ class KernelSignaturesTest {
         }
         spatialLaunches(r);
         assertFalse(r.launches.isEmpty());
+        assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("softmax_")), "softmax was exercised");
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("arg_reduce_partials_")),
                 "the split reductions were exercised");
         for (String kernel : List.of("im2col_f32", "col2im_f64", "max_pool2d_backward_f32", "avg_pool2d_backward_f64",

@@ -242,13 +242,13 @@ class ProgramKernelSourceTest {
             assertTrue(every.contains(f), f + " in\n" + every);
         }
         for (UnaryOp op : UnaryOp.values()) {
-            assertFalse(ProgramKernelSource.unary(op, "x", "double").isBlank(), op.label());
+            assertFalse(OpTable.unary(op, "x", "double").isBlank(), op.label());
         }
         for (BinaryOp op : BinaryOp.values()) {
-            assertFalse(ProgramKernelSource.binary(op, "x", "y", "double").contains("float"), op.label());
+            assertFalse(OpTable.binary(op, "x", "y", "double").contains("float"), op.label());
         }
-        assertEquals("java_pow(x, y)", ProgramKernelSource.binary(BinaryOp.POW, "x", "y", "double"));
-        assertEquals("(x < y ? 1.0 : 0.0)", ProgramKernelSource.binary(BinaryOp.LT, "x", "y", "double"));
+        assertEquals("java_pow(x, y)", OpTable.binary(BinaryOp.POW, "x", "y", "double"));
+        assertEquals("(x < y ? 1.0 : 0.0)", OpTable.binary(BinaryOp.LT, "x", "y", "double"));
     }
 
     @Test

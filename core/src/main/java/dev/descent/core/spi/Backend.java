@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The service a backend provides: memory on its devices and a narrow set of primitive ops
- * over strided views. Everything else in the tensor API (softmax, variance, norms,
- * broadcasting, views, matmul shape rules) is built in core from these primitives.
+ * over strided views. Everything else in the tensor API (variance, norms, broadcasting, views,
+ * matmul shape rules) is built in core from these primitives.
  *
  * <p>Implementations are found with {@link java.util.ServiceLoader}. They must have a public
  * no-argument constructor that does not touch native libraries: {@link #availability()}
@@ -87,6 +87,15 @@ public interface Backend {
      * {@code SUM}; core never asks for {@code MAX}/{@code MIN} over an empty axis.
      */
     void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out);
+
+    /**
+     * The softmax family along {@code axis} of {@code x} ({@link SoftmaxOp}), one row at a time in
+     * one pass over memory per row (a composition of max, subtract, exp, sum, log and a final
+     * op costs five or more passes and full-size temporaries). {@code x} and {@code out} have
+     * one floating dtype; {@code out} has {@code x}'s shape, with size 1 at {@code axis} for
+     * {@code LOGSUMEXP}. The axis has at least one element (core handles empty axes).
+     */
+    void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out);
 
     /**
      * Batched matrix product over views of one rank r >= 2: {@code a} is [..., M, K],
