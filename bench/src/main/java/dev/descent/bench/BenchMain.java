@@ -164,6 +164,15 @@ public final class BenchMain {
         addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20,
                 cpuLists);
         addMatmul(rows, s, "cuda ", "CudaMatmulBenchmark", "cublasSgemm", "cublasSgemm", "1024", "2048", "4096");
+        for (String shape : List.of("c1o32", "c32o64", "c64o64")) {
+            Double gemm = s.get("CudaConvBenchmark.cublasSgemm[" + shape + "]");
+            Double fb = s.get("CudaConvBenchmark.conv2dForwardBackward[" + shape + "]");
+            if (gemm != null && fb != null) {
+                double flops = dev.descent.bench.conv.ConvBenchmark.forwardFlops(shape);
+                rows.add(row("cuda conv2d 3x3 " + shape + " fwd+bwd", 3 * flops / fb, "GFLOP/s",
+                        "cublasSgemm same shape " + fmt(flops / gemm) + " GFLOP/s", 3 * gemm / fb));
+            }
+        }
         addMemoryBound(rows, s, "cuda ", "CudaElementwiseBenchmark", "copy", "D2D copy", List.of("add", "addInPlace", "sum"),
                 "1048576", "16777216", "67108864");
         addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28,

@@ -60,7 +60,7 @@ public class ConvBenchmark {
     private static final Conv2dOptions PAD1 = Conv2dOptions.DEFAULT.padding(1);
 
     /** N, C, H (= W), O of each shape. */
-    static int[] sizes(String shape) {
+    public static int[] sizes(String shape) {
         return switch (shape) {
             case "c1o32" -> new int[] {128, 1, 28, 32};
             case "c32o64" -> new int[] {128, 32, 14, 64};
