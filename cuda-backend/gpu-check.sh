@@ -7,8 +7,8 @@
 #     tests  the module's tests, the whole CPU conformance suite run on CUDA among them
 #     bench  bench's dev.descent.bench.cuda (GEMM vs cuBLAS, add and sum vs a device copy, fused
 #            Adam vs its floor; 21 JMH forks, ~3 minutes estimated): $OUT/bench-table.txt, bench.json
-#     train  `descent train --backend cuda`: the default run, then the issue's Fashion-MNIST run when
-#            .device-data/fashion-mnist/ is there: $OUT/train-*/summary.json (samples per second).
+#     train  `descent train --backend cuda`: the default run, then the Fashion-MNIST MLP and CNN runs
+#            when .device-data/fashion-mnist/ is there: $OUT/train-*/summary.json (samples per second).
 #            The data (30 MB) and .device do not fit one call's 64 MiB: run
 #            `DATA=1 cuda-backend/prepare-gpu-check.sh`, then one call with carry [".device-data"]
 #            and command `true` (ignored paths stay on the machine while it is held), then this one.
@@ -18,6 +18,7 @@
 #   BENCH_REGEX=Matmul   only the CUDA benchmarks matching it
 #   BENCH_LIMIT=300      seconds the benchmarks may take in all
 #   TRAIN_LIMIT=240      seconds each training run may take
+#   CNN_EPOCHS=1         epochs of the CNN recipe's run
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -121,6 +122,10 @@ if [[ $steps == *" train "* ]]; then
   train default
   if [[ -d .device-data/fashion-mnist ]]; then
     train fashion-mnist --data .device-data/fashion-mnist --model mlp:256,128 --batch-size 128 --epochs 10
+    # the README's CNN recipe (one epoch unless CNN_EPOCHS says more)
+    train fashion-mnist-cnn --data .device-data/fashion-mnist \
+      --model cnn:c32k3,bn,relu,pool2,c64k3,bn,relu,pool2,fc128,relu,drop0.3 --augment flip \
+      --batch-size 128 --epochs "${CNN_EPOCHS:-1}" --schedule cosine
   else
     echo "no .device-data/fashion-mnist here: the Fashion-MNIST run is left out (see this script's head)"
   fi

@@ -1,8 +1,10 @@
 package dev.descent.autograd;
 
 import dev.descent.core.Check;
+import dev.descent.core.Conv2dOptions;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.Pool2dOptions;
 import dev.descent.core.Scope;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
@@ -616,6 +618,45 @@ public final class Variable implements AutoCloseable {
     /** Matrix product with NumPy's rules (vector and batched forms), as {@link Tensor#matmul}. */
     public Variable matmul(Variable other) {
         return MatmulOp.matmul(this, other);
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /**
+     * 2-d convolution of this input {@code [N, C, H, W]} by {@code weight [O, C/groups, KH, KW]} plus
+     * {@code bias [O]} (or null), as {@link Tensor#conv2d(Tensor, Tensor, Conv2dOptions)}; differentiable
+     * to any order in all three.
+     */
+    public Variable conv2d(Variable weight, Variable bias, Conv2dOptions options) {
+        return ConvolutionOps.conv2d(this, weight, bias, options);
+    }
+
+    /** Max pooling, as {@link Tensor#maxPool2d}; the gradient goes to the element each maximum came from. */
+    public Variable maxPool2d(Pool2dOptions options) {
+        return PoolingOps.maxPool2d(this, options);
+    }
+
+    /** Average pooling, as {@link Tensor#avgPool2d}. */
+    public Variable avgPool2d(Pool2dOptions options) {
+        return PoolingOps.avgPool2d(this, options);
+    }
+
+    /** Adaptive average pooling to {@code [N, C, oh, ow]}, as {@link Tensor#adaptiveAvgPool2d}. */
+    public Variable adaptiveAvgPool2d(int oh, int ow) {
+        return PoolingOps.adaptiveAvgPool2d(this, oh, ow);
+    }
+
+    /**
+     * Batch normalisation of {@code x [N, C, ...]} per channel, as PyTorch's {@code F.batch_norm}:
+     * {@code (x − μ)/√(σ² + eps)·γ + β} with γ = {@code weight} and β = {@code bias} ([C] or null).
+     * In training μ and σ² (biased) are the batch's, and {@code runningMean}/{@code runningVar}
+     * (when not null) are updated in place: {@code r ← (1 − momentum)·r + momentum·stat}, with the
+     * unbiased variance; in evaluation the running statistics are used. One backend call forward and
+     * one backward; differentiable to any order.
+     */
+    public static Variable batchNorm(Variable x, Variable weight, Variable bias, Tensor runningMean, Tensor runningVar,
+            boolean training, double momentum, double eps) {
+        return NormOps.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     // ---------------------------------------------------------------- views and shape

@@ -5,6 +5,8 @@ import dev.descent.core.Device;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.Conv2dGeometry;
+import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
@@ -377,6 +379,285 @@ public final class ReferenceBackend implements Backend {
                 }
                 idx[d] = 0;
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling: the definitions as loops
+
+    /** Visits every term {@code x[n, c, ih, iw] · w[o, cw, p, q]} of output {@code (n, o, i, j)} that lies inside the input. */
+    private interface Term {
+        void at(int xAt, int wAt, int outAt);
+    }
+
+    private static void convTerms(int[] x, int[] w, int[] out, Conv2dGeometry g, Term t) {
+        int og = w[0] / g.groups();
+        for (int n = 0; n < x[0]; n++) {
+            for (int o = 0; o < w[0]; o++) {
+                for (int i = 0; i < out[2]; i++) {
+                    for (int j = 0; j < out[3]; j++) {
+                        int outAt = ((n * out[1] + o) * out[2] + i) * out[3] + j;
+                        for (int cw = 0; cw < w[1]; cw++) {
+                            int c = o / og * w[1] + cw;
+                            for (int p = 0; p < w[2]; p++) {
+                                for (int q = 0; q < w[3]; q++) {
+                                    int ih = i * g.strideH() - g.padH() + p * g.dilationH();
+                                    int iw = j * g.strideW() - g.padW() + q * g.dilationW();
+                                    if (ih >= 0 && ih < x[2] && iw >= 0 && iw < x[3]) {
+                                        t.at(((n * x[1] + c) * x[2] + ih) * x[3] + iw, ((o * w[1] + cw) * w[2] + p) * w[3] + q,
+                                                outAt);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out) {
+        double[] xv = values(x);
+        double[] wv = values(w);
+        double[] r = new double[(int) out.numel()];
+        if (bias != null) {
+            double[] b = values(bias);
+            int plane = out.shape()[2] * out.shape()[3];
+            for (int k = 0; k < r.length; k++) {
+                r[k] = b[k / plane % b.length];
+            }
+        }
+        convTerms(x.shape(), w.shape(), out.shape(), g, (xi, wi, oi) -> r[oi] += xv[xi] * wv[wi]);
+        store(out, r);
+    }
+
+    @Override
+    public void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn) {
+        double[] gv = values(gradOut);
+        double[] wv = values(w);
+        double[] r = new double[(int) gradIn.numel()];
+        convTerms(gradIn.shape(), w.shape(), gradOut.shape(), g, (xi, wi, oi) -> r[xi] += gv[oi] * wv[wi]);
+        store(gradIn, r);
+    }
+
+    @Override
+    public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
+        double[] xv = values(x);
+        double[] gv = values(gradOut);
+        double[] r = new double[(int) gradW.numel()];
+        convTerms(x.shape(), gradW.shape(), gradOut.shape(), g, (xi, wi, oi) -> r[wi] += gv[oi] * xv[xi]);
+        store(gradW, r);
+    }
+
+    /** Visits every input position {@code (h, w)} of every window; {@code begin} is called once per output. */
+    private interface Window {
+        void begin(int plane, int outAt);
+
+        void at(int plane, int outAt, int h, int w);
+    }
+
+    private static void windows(int[] in, int[] out, Pool2dGeometry g, Window v) {
+        for (int plane = 0; plane < in[0] * in[1]; plane++) {
+            for (int i = 0; i < out[2]; i++) {
+                for (int j = 0; j < out[3]; j++) {
+                    int outAt = (plane * out[2] + i) * out[3] + j;
+                    v.begin(plane, outAt);
+                    for (int p = 0; p < g.kernelH(); p++) {
+                        for (int q = 0; q < g.kernelW(); q++) {
+                            int h = i * g.strideH() - g.padH() + p;
+                            int w = j * g.strideW() - g.padW() + q;
+                            if (h >= 0 && h < in[2] && w >= 0 && w < in[3]) {
+                                v.at(plane, outAt, h, w);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** PyTorch's divisor of output (i, j) (from {@code outAt}). */
+    private static int divisor(int[] in, int[] out, Pool2dGeometry g, int outAt, boolean countIncludePad) {
+        int h0 = outAt / out[3] % out[2] * g.strideH() - g.padH();
+        int w0 = outAt % out[3] * g.strideW() - g.padW();
+        int h1 = Math.min(h0 + g.kernelH(), in[2] + g.padH());
+        int w1 = Math.min(w0 + g.kernelW(), in[3] + g.padW());
+        return countIncludePad ? (h1 - h0) * (w1 - w0)
+                : (Math.min(h1, in[2]) - Math.max(h0, 0)) * (Math.min(w1, in[3]) - Math.max(w0, 0));
+    }
+
+    @Override
+    public void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
+        double[] xv = values(x);
+        int[] in = x.shape();
+        double[] best = new double[(int) out.numel()];
+        double[] where = new double[best.length];
+        windows(in, out.shape(), g, new Window() {
+            @Override
+            public void begin(int plane, int outAt) {
+                best[outAt] = Double.NEGATIVE_INFINITY;
+                where[outAt] = -1;
+            }
+
+            @Override
+            public void at(int plane, int outAt, int h, int w) {
+                double v = xv[plane * in[2] * in[3] + h * in[3] + w];
+                if (where[outAt] < 0) {
+                    where[outAt] = h * in[3] + w;   // PyTorch starts at the window's first input element
+                }
+                if (v > best[outAt] || Double.isNaN(v)) {
+                    best[outAt] = v;
+                    where[outAt] = h * in[3] + w;
+                }
+            }
+        });
+        store(out, best);
+        if (indices != null) {
+            store(indices, where);
+        }
+    }
+
+    @Override
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn) {
+        double[] gv = values(gradOut);
+        double[] iv = values(indices);
+        int plane = gradIn.shape()[2] * gradIn.shape()[3];
+        int outPlane = gradOut.shape()[2] * gradOut.shape()[3];
+        double[] r = new double[(int) gradIn.numel()];
+        for (int k = 0; k < gv.length; k++) {
+            r[k / outPlane * plane + (int) iv[k]] += gv[k];
+        }
+        store(gradIn, r);
+    }
+
+    @Override
+    public void avgPool2d(StridedView x, Pool2dGeometry g, boolean countIncludePad, StridedView out) {
+        double[] xv = values(x);
+        int[] in = x.shape();
+        double[] r = new double[(int) out.numel()];
+        windows(in, out.shape(), g, new Window() {
+            @Override
+            public void begin(int plane, int outAt) {
+            }
+
+            @Override
+            public void at(int plane, int outAt, int h, int w) {
+                r[outAt] += xv[plane * in[2] * in[3] + h * in[3] + w];
+            }
+        });
+        for (int k = 0; k < r.length; k++) {
+            r[k] /= divisor(in, out.shape(), g, k, countIncludePad);
+        }
+        store(out, r);
+    }
+
+    @Override
+    public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad, StridedView gradIn) {
+        double[] gv = values(gradOut);
+        int[] in = gradIn.shape();
+        double[] r = new double[(int) gradIn.numel()];
+        windows(in, gradOut.shape(), g, new Window() {
+            @Override
+            public void begin(int plane, int outAt) {
+            }
+
+            @Override
+            public void at(int plane, int outAt, int h, int w) {
+                r[plane * in[2] * in[3] + h * in[3] + w] += gv[outAt] / divisor(in, gradOut.shape(), g, outAt,
+                        countIncludePad);
+            }
+        });
+        store(gradIn, r);
+    }
+
+    @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        double[] xv = values(x);
+        int c = x.shape()[1];
+        int l = xv.length / x.shape()[0] / c;
+        if (batchStats) {
+            double[] mu = new double[c];
+            double[] v = new double[c];
+            for (int k = 0; k < xv.length; k++) {
+                mu[k / l % c] += xv[k];
+            }
+            double m = xv.length / (double) c;
+            for (int ch = 0; ch < c; ch++) {
+                mu[ch] /= m;
+            }
+            for (int k = 0; k < xv.length; k++) {
+                double d = xv[k] - mu[k / l % c];
+                v[k / l % c] += d * d / m;
+            }
+            store(mean, mu);
+            store(var, v);
+        }
+        double[] mu = values(mean);
+        double[] v = values(var);
+        double[] g = weight == null ? null : values(weight);
+        double[] b = bias == null ? null : values(bias);
+        double[] r = new double[xv.length];
+        for (int k = 0; k < xv.length; k++) {
+            int ch = k / l % c;
+            r[k] = (xv[k] - mu[ch]) / Math.sqrt(v[ch] + eps) * (g == null ? 1 : g[ch]) + (b == null ? 0 : b[ch]);
+        }
+        store(out, r);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        double[] xv = values(x);
+        double[] gv = values(gradOut);
+        int c = x.shape()[1];
+        int l = xv.length / x.shape()[0] / c;
+        double m = xv.length / (double) c;
+        double[] mu = values(mean);
+        double[] v = values(var);
+        double[] sumG = new double[c];
+        double[] sumGXhat = new double[c];
+        for (int k = 0; k < xv.length; k++) {
+            int ch = k / l % c;
+            sumG[ch] += gv[k];
+            sumGXhat[ch] += gv[k] * (xv[k] - mu[ch]) / Math.sqrt(v[ch] + eps);
+        }
+        if (gradIn != null) {
+            double[] g = weight == null ? null : values(weight);
+            double[] r = new double[xv.length];
+            for (int k = 0; k < xv.length; k++) {
+                int ch = k / l % c;
+                double invStd = 1 / Math.sqrt(v[ch] + eps);
+                double xhat = (xv[k] - mu[ch]) * invStd;
+                double centred = batchStats ? gv[k] - sumG[ch] / m - xhat * sumGXhat[ch] / m : gv[k];
+                r[k] = (g == null ? 1 : g[ch]) * invStd * centred;
+            }
+            store(gradIn, r);
+        }
+        if (gradWeight != null) {
+            store(gradWeight, sumGXhat);
+        }
+        if (gradBias != null) {
+            store(gradBias, sumG);
+        }
+    }
+
+    /** The elements of {@code v} in row-major order. */
+    private static double[] values(StridedView v) {
+        long[] o = offsets(v);
+        double[] d = new double[o.length];
+        for (int i = 0; i < o.length; i++) {
+            d[i] = block(v).get(o[i]);
+        }
+        return d;
+    }
+
+    /** Writes {@code values} (row-major) through {@code v}. */
+    private static void store(StridedView v, double[] values) {
+        long[] o = offsets(v);
+        for (int i = 0; i < o.length; i++) {
+            block(v).set(o[i], values[i]);
         }
     }
 

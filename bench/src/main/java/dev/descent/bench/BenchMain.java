@@ -166,6 +166,14 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "ms/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " ms", mlpFb / mlpFwd));
         }
+        addConvolutions(rows, s, "c1o32", "c32o64", "c64o64");
+        Double cnnStep = s.get("CnnStepBenchmark.trainingStep");
+        Double cnnFwd = s.get("CnnStepBenchmark.forwardNoGrad");
+        if (cnnStep != null && cnnFwd != null) {
+            // CnnStepBenchmark reports microseconds; batch 128
+            rows.add(row("CNN recipe b128 train step", cnnStep / 1e3, "ms/step", fmt(128 / (cnnStep / 1e6))
+                    + " samples/s; forward alone " + fmt(cnnFwd / 1e3) + " ms", cnnStep / cnnFwd));
+        }
         Map<String, Long> cpuLists = new LinkedHashMap<>();
         cpuLists.put("4194304", 4194304L);
         cpuLists.put("16777216", 16777216L);
@@ -174,6 +182,15 @@ public final class BenchMain {
         addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20,
                 cpuLists);
         addMatmul(rows, s, "cuda ", "CudaMatmulBenchmark", "cublasSgemm", "cublasSgemm", "1024", "2048", "4096");
+        for (String shape : List.of("c1o32", "c32o64", "c64o64")) {
+            Double gemm = s.get("CudaConvBenchmark.cublasSgemm[" + shape + "]");
+            Double fb = s.get("CudaConvBenchmark.conv2dForwardBackward[" + shape + "]");
+            if (gemm != null && fb != null) {
+                double flops = dev.descent.bench.conv.ConvBenchmark.forwardFlops(shape);
+                rows.add(row("cuda conv2d 3x3 " + shape + " fwd+bwd", 3 * flops / fb, "GFLOP/s",
+                        "cublasSgemm same shape " + fmt(flops / gemm) + " GFLOP/s", 3 * gemm / fb));
+            }
+        }
         addMemoryBound(rows, s, "cuda ", "CudaElementwiseBenchmark", "copy", "D2D copy", List.of("add", "addInPlace", "sum"),
                 "1048576", "16777216", "67108864");
         addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28,
@@ -183,7 +200,8 @@ public final class BenchMain {
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
                     || k.startsWith("TranscendentalBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
-                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda");
+                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda")
+                    || k.startsWith("ConvBenchmark") || k.startsWith("CnnStepBenchmark");
             if (!shown) {
                 rows.add(row(k, e.getValue(), units.getOrDefault(k, "?"), "", Double.NaN));
             }
@@ -206,6 +224,34 @@ public final class BenchMain {
                 double flops = 2.0 * Math.pow(Double.parseDouble(n), 3);
                 rows.add(row(prefix + "matmul n=" + n, flops / api, "GFLOP/s",
                         referenceName + " " + fmt(flops / ref) + " GFLOP/s", ref / api));
+            }
+        }
+    }
+
+    /**
+     * GFLOP/s of a 3×3 convolution (forward; forward and both gradients, three products of the
+     * forward's size; the composed unfold-the-batch alternative), each against {@code cblas_sgemm}
+     * of the forward's product in the same run.
+     */
+    private static void addConvolutions(List<String[]> rows, Map<String, Double> s, String... shapes) {
+        for (String shape : shapes) {
+            Double gemm = s.get("ConvBenchmark.cblasSgemm[" + shape + "]");
+            if (gemm == null) {
+                continue;
+            }
+            double flops = dev.descent.bench.conv.ConvBenchmark.forwardFlops(shape);
+            String ref = "cblas_sgemm same shape " + fmt(flops / gemm) + " GFLOP/s";
+            Double fwd = s.get("ConvBenchmark.conv2dForward[" + shape + "]");
+            Double fb = s.get("ConvBenchmark.conv2dForwardBackward[" + shape + "]");
+            Double unfolded = s.get("ConvBenchmark.unfoldedBatchForward[" + shape + "]");
+            if (fwd != null) {
+                rows.add(row("conv2d 3x3 " + shape + " fwd", flops / fwd, "GFLOP/s", ref, gemm / fwd));
+            }
+            if (fb != null) {
+                rows.add(row("conv2d 3x3 " + shape + " fwd+bwd", 3 * flops / fb, "GFLOP/s", ref, 3 * gemm / fb));
+            }
+            if (unfolded != null) {
+                rows.add(row("unfold batch+sgemm " + shape + " fwd", flops / unfolded, "GFLOP/s", ref, gemm / unfolded));
             }
         }
     }

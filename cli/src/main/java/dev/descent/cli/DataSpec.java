@@ -52,17 +52,32 @@ public final class DataSpec {
         }
     }
 
+    /**
+     * A loaded set.
+     *
+     * @param split the training and test sets
+     * @param zero where an input of raw value 0 lies after standardisation ((0 − μ)/σ; 0 when not
+     *     standardised): the value of padding around an image, such as a black border
+     */
+    public record Loaded(DataSplit split, double zero) implements AutoCloseable {
+        @Override
+        public void close() {
+            split.close();
+        }
+    }
+
     /** Loads the named set; its inputs standardised with the training set's statistics when asked. */
-    public static DataSplit load(String name, long seed, boolean normalize) throws IOException {
+    public static Loaded load(String name, long seed, boolean normalize) throws IOException {
         DataSplit raw = loadRaw(name, seed);
         if (!normalize) {
-            return raw;
+            return new Loaded(raw, 0);
         }
         try (raw) {
             Normalization n = normalization(raw);
             Dataset train = n.apply(raw.train());
             try {
-                return new DataSplit(train, n.apply(raw.test()));
+                double zero = mode == Normalization.Mode.GLOBAL ? -n.mean()[0] / n.std()[0] : 0;
+                return new Loaded(new DataSplit(train, n.apply(raw.test())), zero);
             } catch (RuntimeException e) {
                 train.close();
                 throw e;

@@ -15,6 +15,7 @@ import dev.descent.train.StopRules;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
 import dev.descent.train.checkpoint.CheckpointException;
+import dev.descent.train.data.Augmentation;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.metrics.MetricsCallback;
@@ -34,15 +35,23 @@ import picocli.CommandLine.Spec;
 
 /** {@code descent train}: trains a classifier and writes its metrics, charts, summary and checkpoint. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains an MLP classifier and writes metrics.csv, steps.csv, metrics.jsonl, summary.json, "
+        description = {"Trains an MLP or CNN classifier and writes metrics.csv, steps.csv, metrics.jsonl, summary.json, "
                 + "charts (PNG and SVG) and a checkpoint to --out.",
                 "With no options: two spirals, mlp:64,64, Adam, 20 epochs on the CPU, in seconds."},
         footer = {"", "Examples:", "  descent train",
                 "  descent train --data fashion-mnist --model mlp:256,128 --optimizer adam --lr 1e-3 --batch-size 128 "
                         + "--epochs 10 --schedule cosine",
+                "  descent train --data fashion-mnist --model " + CnnSpec.EXAMPLE + " --batch-size 128 --epochs 15 "
+                        + "--schedule cosine --augment crop:2,flip",
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
                 "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)", "",
+                "CNN layers (--model cnn:LAYER,...; a Linear layer to the classes ends every model):",
+                "  cNkK[sS][pP]  Conv2d, N filters of KxK, stride S (1), padding P (K/2); no bias when bn follows",
+                "  bn            BatchNorm2d (BatchNorm1d after fcN)     relu, tanh, gelu   activations",
+                "  poolK         MaxPool2d KxK, stride K                  avgpoolK           AvgPool2d KxK, stride K",
+                "  gap           global average pooling                   fcN                Linear to N (Flatten first)",
+                "  dropP         Dropout with probability P", "",
                 "Exit status: 0 done, 1 failed (a missing, corrupt or foreign file such as a bad checkpoint, a backend, "
                         + "I/O, --out in use by another run), 2 wrong option or value, 3 training diverged."})
 public final class TrainCommand implements Callable<Integer> {
@@ -56,11 +65,18 @@ public final class TrainCommand implements Callable<Integer> {
             description = "spirals, blobs, fashion-mnist, or a directory of MNIST-format IDX files (default: ${DEFAULT-VALUE})")
     String data;
 
-    @Option(names = "--model", paramLabel = "mlp:H1,H2,...", defaultValue = "mlp:64,64",
-            description = "hidden layer sizes of the MLP (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", paramLabel = "SPEC", defaultValue = "mlp:64,64",
+            description = "mlp:H1,H2,... (hidden layer sizes of an MLP) or cnn:LAYER,... (a convolutional network, "
+                    + "layers below; images only) (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--activation", defaultValue = "relu", description = "relu, tanh or gelu (default: ${DEFAULT-VALUE})")
+    @Option(names = "--augment", paramLabel = "SPEC", defaultValue = "none",
+            description = "seeded changes to training images: none, crop:P (pad P on each side, cut back at a random "
+                    + "offset), flip (mirror half of them), or crop:P,flip (default: ${DEFAULT-VALUE})")
+    String augment;
+
+    @Option(names = "--activation", defaultValue = "relu",
+            description = "the MLP's activation: relu, tanh or gelu (default: ${DEFAULT-VALUE})")
     String activation;
 
     @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "pytorch",
@@ -68,11 +84,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "or he (N(0, 2/in), zero bias) (default: ${DEFAULT-VALUE})")
     String init;
 
-    @Option(names = "--batch-norm", description = "batch normalisation after each hidden linear layer")
+    @Option(names = "--batch-norm", description = "batch normalisation after each hidden linear layer of an MLP")
     boolean batchNorm;
 
     @Option(names = "--dropout", paramLabel = "P", defaultValue = "0",
-            description = "dropout probability after each hidden layer (default: ${DEFAULT-VALUE})")
+            description = "dropout probability after each hidden layer of an MLP (default: ${DEFAULT-VALUE})")
     double dropout;
 
     @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
@@ -177,15 +193,18 @@ public final class TrainCommand implements Callable<Integer> {
         ObjectNode config = config();
 
         long start = System.nanoTime();
-        try (DataSplit split = DataSpec.load(data, seed, !noNormalize)) {
+        ModelSpec spec = ModelSpec.parse(model);
+        try (DataSpec.Loaded loaded = DataSpec.load(data, seed, !noNormalize);
+             DataSplit split = shaped(loaded.split(), spec)) {
             Generator initGen = new Generator(seed + 1);
             Generator dropoutGen = new Generator(seed + 2);
-            ModelSpec spec = ModelSpec.parse(model);
-            try (Module net = spec.build(split.train().featureCount(), split.train().classes(), activation,
-                    ModelSpec.InitScheme.parse(init), batchNorm, dropout, initGen, dropoutGen);
+            ModelSpec.Settings settings = new ModelSpec.Settings(activation, ModelSpec.InitScheme.parse(init), batchNorm,
+                    dropout, initGen, dropoutGen);
+            try (Module net = spec.build(split.train().featureShape(), split.train().classes(), settings);
                  Optimizer opt = OptimizerSpec.build(optimizer, net.parameters(), nan(lr), nan(momentum),
                          nan(weightDecay), hyper)) {
-                DataLoader loader = new DataLoader(split.train(), batchSize, true, dropLast, seed + 3);
+                DataLoader loader = new DataLoader(split.train(), batchSize, true, dropLast, seed + 3)
+                        .augmented(AugmentSpec.parse(augment, loaded.zero()));
                 ScheduleSpec sched = ScheduleSpec.parse(schedule, opt.paramGroups().get(0).lr(),
                         (long) epochs * loader.batchesPerEpoch());
                 Path checkpoint = dir.resolve(CHECKPOINT);
@@ -213,6 +232,22 @@ public final class TrainCommand implements Callable<Integer> {
                 return report(result, dir, stdout);
             }
         }
+    }
+
+    /**
+     * The split as the model takes it, in a split of its own: images {@code [C, H, W]} for a cnn
+     * (an error for data that are not images), rows for an MLP (images flattened).
+     */
+    private static DataSplit shaped(DataSplit split, ModelSpec spec) {
+        int[] shape = split.train().featureShape();
+        if (spec.takesImages()) {
+            if (shape.length != 3) {
+                throw new UserError("--model: a cnn needs images, but '" + split.train().name() + "' has examples of "
+                        + "shape " + java.util.Arrays.toString(shape) + " (use an mlp, or --data fashion-mnist)");
+            }
+            return split.withFeatureShape(shape);
+        }
+        return split.withFeatureShape(split.train().featureCount());
     }
 
     /** The most threads: a ForkJoinPool's parallelism limit (0x7fff), which the CPU backend's pool is. */
@@ -245,8 +280,19 @@ public final class TrainCommand implements Callable<Integer> {
                 "--progress: expected auto, bar or plain, got '" + progress + "'");
         require(!resume || out != null || Files.isDirectory(Path.of("runs", DataSpec.shortName(data))),
                 "--resume: give --out DIR, the directory of the run to continue");
-        ModelSpec.parse(model);
+        ModelSpec parsed = ModelSpec.parse(model);
         ModelSpec.InitScheme.parse(init);
+        Augmentation augmentation = AugmentSpec.parse(augment, 0);
+        if (parsed.takesImages()) {
+            var given = spec.commandLine().getParseResult();
+            for (String option : List.of("--activation", "--batch-norm", "--dropout")) {
+                require(!given.hasMatchedOption(option), option + ": an MLP option; a cnn names its layers in --model "
+                        + "(e.g. " + CnnSpec.EXAMPLE + ")");
+            }
+        } else {
+            require(augmentation.isNone(), "--augment: changes images, which only a cnn model takes (got --model "
+                    + model + ")");
+        }
         ScheduleSpec.parse(schedule, 1e-3, 1);
         OptimizerSpec.check(optimizer);
         DataSpec.check(data);
@@ -277,6 +323,7 @@ public final class TrainCommand implements Callable<Integer> {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("data", data);
         c.put("model", ModelSpec.parse(model).toString());
+        c.put("augment", AugmentSpec.parse(augment, 0).toString());
         c.put("activation", activation);
         c.put("init", ModelSpec.InitScheme.parse(init).toString());
         c.put("batch_norm", batchNorm);

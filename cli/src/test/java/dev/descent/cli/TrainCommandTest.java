@@ -170,6 +170,59 @@ class TrainCommandTest {
         assertOneLine(broken.err());
     }
 
+    /** A tiny IDX set in {@code data}: class k lights pixel k of its 28×28 image. */
+    private static void tinyImages(Path data) throws IOException {
+        Files.createDirectories(data);
+        for (String prefix : List.of("train", "t10k")) {
+            int n = prefix.equals("train") ? 30 : 10;
+            byte[] pixels = new byte[n * 784];
+            byte[] labels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = (byte) (i % 10);
+                pixels[i * 784 + labels[i]] = (byte) 255;
+            }
+            Files.write(data.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, pixels));
+            Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
+        }
+    }
+
+    /** A cnn spec on images, augmented, with He initialisation; its spec and augmentation land in the summary. */
+    @Test
+    void aCnnTrainsOnImagesWithAugmentation() throws IOException {
+        Path data = dir.resolve("tiny-images");
+        tinyImages(data);
+        Path out = dir.resolve("cnn");
+        String spec = "cnn:c4k3,bn,relu,pool2,c8k3s2,relu,gap,fc16,relu,drop0.1";
+        Outcome o = train(out, "--data", data.toString(), "--model", spec, "--augment", "crop:2,flip", "--init", "he",
+                "--epochs", "2", "--batch-size", "10");
+        assertEquals(ExitCodes.OK, o.status(), o.err());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("config");
+        assertEquals(spec, config.get("model").asText());
+        assertEquals("crop:2,flip", config.get("augment").asText());
+        assertTrue(o.out().contains(spec), o.out());
+    }
+
+    @Test
+    void cnnOptionsThatDoNotFitAreOneLineUsageErrors() throws IOException {
+        Path data = dir.resolve("tiny-images");
+        tinyImages(data);
+        String[][] cases = {
+            {"--model", "cnn:c4k3,relu", "--data", "spirals"},
+            {"--model", "cnn:c4k3,relu", "--data", data.toString(), "--batch-norm"},
+            {"--model", "mlp:8", "--data", data.toString(), "--augment", "flip"},
+            {"--model", "cnn:c4k3,fc8,pool2", "--data", data.toString()},
+            {"--model", "cnn:c4k3", "--data", data.toString(), "--augment", "rotate"},
+        };
+        String[] named = {"a cnn needs images", "--batch-norm: an MLP option", "--augment: changes images",
+            "'pool2' needs images", "--augment: expected none"};
+        for (int i = 0; i < cases.length; i++) {
+            Outcome o = train(dir.resolve("bad" + i), concat(cases[i], "--epochs", "1"));
+            assertEquals(ExitCodes.USAGE, o.status(), String.join(" ", cases[i]) + ": " + o.err());
+            assertTrue(o.err().contains(named[i]), o.err());
+            assertOneLine(o.err());
+        }
+    }
+
     @Test
     void resumingWithOtherSettingsIsRefusedNamingThem() {
         Path out = dir.resolve("run");

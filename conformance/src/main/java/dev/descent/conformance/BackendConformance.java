@@ -186,6 +186,24 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("conv2d and its input and weight gradients match the reference on every geometry")
+    Stream<DynamicNode> convolution() {
+        return ConvolutionCases.convolution(harness);
+    }
+
+    @TestFactory
+    @DisplayName("max, average and adaptive pooling and their gradients match the reference")
+    Stream<DynamicNode> pooling() {
+        return PoolingCases.pooling(harness);
+    }
+
+    @TestFactory
+    @DisplayName("batch normalisation and its gradients match the reference")
+    Stream<DynamicNode> batchNorm() {
+        return BatchNormCases.batchNorm(harness);
+    }
+
+    @TestFactory
     @DisplayName("views present the reference's values and share memory; copies do not")
     Stream<DynamicNode> views() {
         return CaseSelection.select(ViewCases.views(harness));

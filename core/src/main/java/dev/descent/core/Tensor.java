@@ -877,6 +877,125 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /**
+     * 2-d convolution of this input {@code [N, C, H, W]} by {@code weight [O, C/groups, KH, KW]}, plus
+     * {@code bias [O]} unless null: PyTorch's {@code conv2d}, a cross-correlation,
+     * {@code out[n, o, i, j] = bias[o] + Σ_{c, p, q} x[n, c', i·sH − pH + p·dH, j·sW − pW + q·dW] · w[o, c, p, q]}
+     * over the channels c' of o's group (see {@link dev.descent.core.spi.Conv2dGeometry}), zero
+     * outside the input. The output is {@code [N, O, OH, OW]} with
+     * {@code OH = (H + padding − dH·(KH − 1) − 1) / sH + 1} (likewise OW). The input may have any
+     * layout (an NHWC tensor permuted to NCHW is read in place).
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, Conv2dOptions options) {
+        return Convolutions.conv2d(this, weight, bias, options);
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, Conv2dOptions)} with no bias, stride 1, no padding. */
+    public Tensor conv2d(Tensor weight) {
+        return conv2d(weight, null, Conv2dOptions.DEFAULT);
+    }
+
+    /**
+     * The gradient of {@code x.conv2d(weight, bias, options)} with respect to {@code x} (of
+     * {@code inputShape}), given the gradient {@code gradOut} of its output: the transposed
+     * convolution (PyTorch's {@code torch.nn.grad.conv2d_input}).
+     */
+    public static Tensor conv2dInputGrad(Tensor gradOut, Tensor weight, Shape inputShape, Conv2dOptions options) {
+        return Convolutions.conv2dInputGrad(gradOut, weight, inputShape, options);
+    }
+
+    /**
+     * The gradient of {@code input.conv2d(w, bias, options)} with respect to {@code w} (of
+     * {@code weightShape}), given the gradient {@code gradOut} of its output: the correlation of
+     * the input with the output gradient, summed over the batch ({@code torch.nn.grad.conv2d_weight}).
+     */
+    public static Tensor conv2dWeightGrad(Tensor input, Tensor gradOut, Shape weightShape, Conv2dOptions options) {
+        return Convolutions.conv2dWeightGrad(input, gradOut, weightShape, options);
+    }
+
+    /**
+     * Max pooling of this {@code [N, C, H, W]} over windows of {@code options}: each output is the
+     * largest element of its window (padding never counts); a window holding NaN gives NaN.
+     */
+    public Tensor maxPool2d(Pool2dOptions options) {
+        return Convolutions.maxPool2d(this, options, false).values();
+    }
+
+    /**
+     * {@link #maxPool2d} with, for each output, the int64 position {@code h·W + w} in its input plane
+     * of the element chosen: the first maximum in the window's row-major order, or, in a window
+     * holding NaN, its last NaN (PyTorch's scan and {@code return_indices=True}). What
+     * {@link #maxPool2dInputGrad} needs.
+     */
+    public ValuesAndIndices maxPool2dWithIndices(Pool2dOptions options) {
+        return Convolutions.maxPool2d(this, options, true);
+    }
+
+    /**
+     * The gradient of {@code x.maxPool2dWithIndices(options)} with respect to x (of
+     * {@code inputShape}): each {@code gradOut} element added at the position its index names; 0
+     * elsewhere.
+     */
+    public static Tensor maxPool2dInputGrad(Tensor gradOut, Tensor indices, Shape inputShape, Pool2dOptions options) {
+        return Convolutions.maxPool2dInputGrad(gradOut, indices, inputShape, options);
+    }
+
+    /**
+     * Average pooling of this {@code [N, C, H, W]}: each output is the sum of its window's input
+     * elements divided by the window's size ({@code countIncludePad}, the default) or by the number
+     * of input elements in it (PyTorch's {@code avg_pool2d}).
+     */
+    public Tensor avgPool2d(Pool2dOptions options) {
+        return Convolutions.avgPool2d(this, options);
+    }
+
+    /** The gradient of an average pooling with respect to its input (of {@code inputShape}). */
+    public static Tensor avgPool2dInputGrad(Tensor gradOut, Shape inputShape, Pool2dOptions options) {
+        return Convolutions.avgPool2dInputGrad(gradOut, inputShape, options);
+    }
+
+    /**
+     * Adaptive average pooling of this {@code [N, C, H, W]} to {@code [N, C, oh, ow]}: output row i
+     * averages input rows {@code [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)}, likewise columns (PyTorch's
+     * {@code adaptive_avg_pool2d}). Where oh divides H and ow divides W this is {@link #avgPool2d}
+     * with windows of {@code H/oh × W/ow} (global pooling included); otherwise two matrix products
+     * with averaging matrices (uploaded at each call).
+     */
+    public Tensor adaptiveAvgPool2d(int oh, int ow) {
+        return Convolutions.adaptiveAvgPool2d(this, oh, ow);
+    }
+
+    /** The gradient of an adaptive average pooling with respect to its input (of {@code inputShape}). */
+    public static Tensor adaptiveAvgPool2dInputGrad(Tensor gradOut, Shape inputShape) {
+        return Convolutions.adaptiveAvgPool2dInputGrad(gradOut, inputShape);
+    }
+
+    /**
+     * Batch normalisation of {@code x [N, C, ...]} per channel (axis 1):
+     * {@code (x − μ_c)/√(σ²_c + eps)·γ_c + β_c} with {@code γ = weight}, {@code β = bias} ([C]; null
+     * for 1 and 0). With {@code batchStats} the channel's mean and biased variance over its N·L values
+     * are measured and written into {@code mean} and {@code var} ([C], contiguous); otherwise they are
+     * read from them (running statistics, evaluation). One backend call (two passes over x).
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor mean, Tensor var, double eps,
+            boolean batchStats) {
+        return Normalizations.batchNorm(x, weight, bias, mean, var, eps, batchStats);
+    }
+
+    /**
+     * The gradients of {@link #batchNorm} with respect to x, γ and β (each only when asked for), given
+     * the output's gradient and the statistics the forward call used: {@code dβ = Σ g},
+     * {@code dγ = Σ g·x̂}, {@code dx = γ/√(σ² + eps)·(g − dβ/m − x̂·dγ/m)} with batch statistics (as
+     * PyTorch's {@code native_batch_norm_backward}), {@code γ/√(σ² + eps)·g} with running ones.
+     */
+    public static BatchNormGradients batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor mean,
+            Tensor var, double eps, boolean batchStats, boolean input, boolean weightGrad, boolean biasGrad) {
+        return Normalizations.batchNormBackward(gradOut, x, weight, mean, var, eps, batchStats, input, weightGrad,
+                biasGrad);
+    }
+
     private static int[] concat(int[] head, int x, int y) {
         int[] r = Arrays.copyOf(head, head.length + 2);
         r[head.length] = x;

@@ -7,7 +7,9 @@ import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.MemoryUse;
+import dev.descent.core.spi.Conv2dGeometry;
 import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
@@ -278,5 +280,54 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
+    }
+
+    @Override
+    public void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out) {
+        Convolution.forward(this, x, w, bias, g, out);
+    }
+
+    @Override
+    public void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn) {
+        Convolution.inputGrad(this, gradOut, w, g, gradIn);
+    }
+
+    @Override
+    public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
+        Convolution.weightGrad(this, x, gradOut, g, gradW);
+    }
+
+    @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        BatchNorm.forward(this, x, weight, bias, mean, var, eps, batchStats, out);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        BatchNorm.backward(this, gradOut, x, weight, mean, var, eps, batchStats, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
+    public void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
+        Pooling.maxPool(x, g, out, indices);
+    }
+
+    @Override
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn) {
+        Pooling.maxPoolInputGrad(gradOut, indices, gradIn);
+    }
+
+    @Override
+    public void avgPool2d(StridedView x, Pool2dGeometry g, boolean countIncludePad, StridedView out) {
+        Pooling.avgPool(x, g, countIncludePad, out);
+    }
+
+    @Override
+    public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad,
+            StridedView gradIn) {
+        Pooling.avgPoolInputGrad(gradOut, g, countIncludePad, gradIn);
     }
 }

@@ -8,7 +8,8 @@ import java.nio.FloatBuffer;
 
 /**
  * Direct loops over the NIO buffers for the hot case: the arithmetic a training step runs
- * most (+ - * / and their scalar forms) on contiguous floating tensors of one dtype. They skip
+ * most (+ - * / and their scalar forms, and comparisons with a scalar, which ReLU's gradient
+ * makes at every step) on contiguous floating tensors of one dtype. They skip
  * the chunk copies of {@link Elementwise}, which matters where the op is memory-bound. The
  * general path stays the reference; the conformance suite checks both.
  */
@@ -18,6 +19,13 @@ final class FastPaths {
 
     private static boolean handles(BinaryOp op) {
         return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
+    }
+
+    private static boolean compares(BinaryOp op) {
+        return switch (op) {
+            case EQ, NE, LT, LE, GT, GE -> true;
+            default -> false;
+        };
     }
 
     private static boolean sameFloating(StridedView... views) {
@@ -59,7 +67,7 @@ final class FastPaths {
 
     /** {@code out = a op s} if this path handles it. */
     static boolean binaryScalar(BinaryOp op, StridedView a, double s, StridedView out) {
-        if (!handles(op) || !sameFloating(a, out)) {
+        if (!(handles(op) || compares(op)) || !sameFloating(a, out)) {
             return false;
         }
         int oa = (int) a.offset();
@@ -105,7 +113,44 @@ final class FastPaths {
             case ADD -> add(x, s, z, n);
             case SUB -> add(x, -s, z, n);
             case MUL -> mul(x, s, z, n);
-            default -> div(x, s, z, n);
+            case DIV -> div(x, s, z, n);
+            default -> compare(op, x, s, z, n);
+        }
+    }
+
+    /** 1 where {@code x op s} holds, else 0 (NaN compares false, and unequal). */
+    private static void compare(BinaryOp op, FloatBuffer x, float s, FloatBuffer z, int n) {
+        switch (op) {
+            case GT -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) > s ? 1f : 0f);
+                }
+            }
+            case GE -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) >= s ? 1f : 0f);
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) < s ? 1f : 0f);
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) <= s ? 1f : 0f);
+                }
+            }
+            case EQ -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) == s ? 1f : 0f);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) != s ? 1f : 0f);
+                }
+            }
         }
     }
 
@@ -173,7 +218,21 @@ final class FastPaths {
             case ADD -> add(x, s, z, n);
             case SUB -> add(x, -s, z, n);
             case MUL -> mul(x, s, z, n);
-            default -> div(x, s, z, n);
+            case DIV -> div(x, s, z, n);
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x.get(i);
+                    boolean holds = switch (op) {
+                        case GT -> v > s;
+                        case GE -> v >= s;
+                        case LT -> v < s;
+                        case LE -> v <= s;
+                        case EQ -> v == s;
+                        default -> v != s;
+                    };
+                    z.put(i, holds ? 1 : 0);
+                }
+            }
         }
     }
 

@@ -135,14 +135,37 @@ final class Gemm {
         }
     }
 
+    /**
+     * {@code C = op(A)·op(B) + beta·C} for one M × N block, by one single-threaded OpenBLAS call on
+     * the storages' own memory (row-major, each operand at its element offset with its leading
+     * dimension): the building block of the convolutions, which split their work themselves.
+     */
+    static void block(boolean transA, boolean transB, int m, int n, int k, CpuStorage a, long aAt, int lda,
+            CpuStorage b, long bAt, int ldb, double beta, CpuStorage c, long cAt, int ldc) {
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        int tb = transB ? CblasTrans : CblasNoTrans;
+        if (c.dtype() == DType.FLOAT32) {
+            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f, a.floatPointer(aAt), lda, b.floatPointer(bAt), ldb,
+                    (float) beta, c.floatPointer(cAt), ldc);
+        } else {
+            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a.doublePointer(aAt), lda, b.doublePointer(bAt), ldb,
+                    beta, c.doublePointer(cAt), ldc);
+        }
+    }
+
     /** The view itself if BLAS can read its matrices, else a contiguous copy (the caller frees it). */
     private static StridedView blasReadable(CpuBackend backend, StridedView v) {
         int r = v.rank();
         if (Blas.of(v.strides()[r - 2], v.strides()[r - 1], v.shape()[r - 2], v.shape()[r - 1]) != null) {
             return v;
         }
-        long n = v.numel();
-        CpuStorage copy = new CpuStorage(v.dtype(), n);
+        return contiguousCopy(backend, v);
+    }
+
+    /** A row-major copy of {@code v} in a storage of its own (the caller frees it). */
+    static StridedView contiguousCopy(CpuBackend backend, StridedView v) {
+        int r = v.rank();
+        CpuStorage copy = new CpuStorage(v.dtype(), v.numel());
         int[] shape = v.shape();
         long[] strides = new long[r];
         long s = 1;

@@ -76,6 +76,35 @@ class ThreadCountIndependenceTest {
         }
     }
 
+    /**
+     * Convolutions (each sample's products single-threaded, the weight gradient summed over fixed
+     * slices of the batch), pooling and batch normalisation (one channel per thread) give the same
+     * bits on any thread count, float32 and float64.
+     */
+    @Test
+    void convolutionPoolingAndBatchNormHaveTheSameBitsOnAnyThreadCount() {
+        dev.descent.core.Conv2dOptions o = dev.descent.core.Conv2dOptions.DEFAULT.padding(1).groups(2);
+        dev.descent.core.Pool2dOptions pool = dev.descent.core.Pool2dOptions.of(3).stride(2).padding(1);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Generator gen = new Generator(21);
+            try (Tensor x = Scope.escape(Tensor.randn(gen, dtype, 37, 4, 15, 13));
+                 Tensor w = Scope.escape(Tensor.randn(gen, dtype, 6, 2, 3, 3));
+                 Tensor b = Scope.escape(Tensor.randn(gen, dtype, 6));
+                 Tensor g = Scope.escape(Tensor.randn(gen, dtype, 37, 6, 15, 13))) {
+                sameBitsOnEveryThreadCount("convolution " + dtype, () -> {
+                    Tensor mean = Tensor.zeros(dtype, 4);
+                    Tensor var = Tensor.zeros(dtype, 4);
+                    Tensor normalised = Tensor.batchNorm(x, null, null, mean, var, 1e-5, true);
+                    var grads = Tensor.batchNormBackward(x, x, null, mean, var, 1e-5, true, true, false, true);
+                    return List.of(x.conv2d(w, b, o), Tensor.conv2dInputGrad(g, w, x.shape(), o),
+                            Tensor.conv2dWeightGrad(x, g, w.shape(), o), x.maxPool2d(pool), x.avgPool2d(pool),
+                            Tensor.avgPool2dInputGrad(x.avgPool2d(pool), x.shape(), pool), normalised, mean, var,
+                            grads.input(), grads.bias());
+                });
+            }
+        }
+    }
+
     @Test
     void reducingManyOutputsHasTheSameBitsOnAnyThreadCount() {
         Generator gen = new Generator(7);

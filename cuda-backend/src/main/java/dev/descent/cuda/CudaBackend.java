@@ -7,8 +7,10 @@ import dev.descent.core.Tensor;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
+import dev.descent.core.spi.Conv2dGeometry;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.MemoryUse;
+import dev.descent.core.spi.Pool2dGeometry;
 import dev.descent.core.spi.ReduceOp;
 import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
@@ -42,13 +44,16 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs) {
+            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs,
+            ConvolutionKernels convolutions, PoolingKernels pooling, BatchNormKernels batchNorm) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
+            CublasGemm gemm = new CublasGemm(c, e, c::allocate);
             return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
-                    new GatherKernels(c), new CublasGemm(c, e, c::allocate),
-                    new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
+                    new GatherKernels(c), gemm, new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
+                    new ConvolutionKernels(c, e, gemm, c::allocate), new PoolingKernels(c),
+                    new BatchNormKernels(c, e, c::allocate));
         }
     }
 
@@ -239,6 +244,57 @@ public final class CudaBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         ops().gather().gather(src, axis, index, out);
+    }
+
+    /** Unfolding ({@code conv.cu}) and one cuBLAS product per group and chunk ({@link ConvolutionKernels}). */
+    @Override
+    public void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out) {
+        ops().convolutions().forward(x, w, bias, g, out);
+    }
+
+    @Override
+    public void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn) {
+        ops().convolutions().inputGrad(gradOut, w, g, gradIn);
+    }
+
+    @Override
+    public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
+        ops().convolutions().weightGrad(x, gradOut, g, gradW);
+    }
+
+    /** Per-channel reductions and elementwise steps of {@code batchnorm.cu} ({@link BatchNormKernels}). */
+    @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView out) {
+        ops().batchNorm().forward(x, weight, bias, mean, var, eps, batchStats, out);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        ops().batchNorm().backward(gradOut, x, weight, mean, var, eps, batchStats, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
+    public void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices) {
+        ops().pooling().maxPool(x, g, out, indices);
+    }
+
+    @Override
+    public void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn) {
+        ops().pooling().maxPoolInputGrad(gradOut, indices, g, gradIn);
+    }
+
+    @Override
+    public void avgPool2d(StridedView x, Pool2dGeometry g, boolean countIncludePad, StridedView out) {
+        ops().pooling().avgPool(x, g, countIncludePad, out);
+    }
+
+    @Override
+    public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad,
+            StridedView gradIn) {
+        ops().pooling().avgPoolInputGrad(gradOut, g, countIncludePad, gradIn);
     }
 
     /**

@@ -131,6 +131,9 @@ class KernelSignaturesTest {
         }
         return switch (type) {
             case "Geometry" -> Geometry.LONGS * 8;
+            case "ConvShape" -> ConvolutionKernels.SHAPE_LONGS * 8;
+            case "PoolShape" -> PoolingKernels.SHAPE_LONGS * 8;
+            case "BnShape" -> BatchNormKernels.SHAPE_LONGS * 8;
             case "i64", "long long", "double", "Compute<double>::type", "Compute<int>::type", "Compute<i64>::type" -> 8;
             case "int", "float", "Compute<float>::type" -> 4;
             default -> throw new AssertionError("kernel " + kernel + ": unknown parameter type '" + type + "'");
@@ -180,16 +183,59 @@ class KernelSignaturesTest {
                 e.addScaled(v, 0.5, v);
             }
         }
+        spatialLaunches(r);
         assertFalse(r.launches.isEmpty());
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("softmax_")), "softmax was exercised");
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("arg_reduce_partials_")),
                 "the split reductions were exercised");
+        for (String kernel : List.of("im2col_f32", "col2im_f64", "max_pool2d_backward_f32", "avg_pool2d_backward_f64",
+                "bn_stats_f32", "bn_normalize_f64", "bn_backward_reduce_f32", "bn_backward_input_f64")) {
+            assertTrue(r.launches.stream().anyMatch(l -> l.name().equals(kernel)), kernel + " was exercised");
+        }
         for (Launch l : r.launches) {
             Map<String, int[]> sigs = byFile.get(l.file());
             assertNotNull(sigs, "unknown kernel file " + l.file());
             int[] expected = sigs.get(l.name());
             assertNotNull(expected, l.name() + " is not a kernel of " + l.file() + " (it has " + sigs.keySet() + ")");
             assertArrayEquals(expected, l.sizes(), "argument sizes of " + l.name());
+        }
+    }
+
+    /** Convolution and pooling in both floating dtypes, with groups, a strided input and chunks of the batch. */
+    private static void spatialLaunches(Recorder r) {
+        ElementwiseKernels e = new ElementwiseKernels(r);
+        BatchedGemm noBlas = (dtype, opA, opB, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, batch) -> { };
+        ConvolutionKernels conv = new ConvolutionKernels(r, e, new CublasGemm(noBlas, e, FakeStorage::new),
+                FakeStorage::new);
+        PoolingKernels pool = new PoolingKernels(r);
+        for (DType t : List.of(DType.FLOAT32, DType.FLOAT64)) {
+            dev.descent.core.spi.Conv2dGeometry g = new dev.descent.core.spi.Conv2dGeometry(2, 1, 1, 1, 1, 2, 2);
+            StridedView x = view(t, 3, 4, 9, 8);
+            StridedView w = view(t, 6, 2, 3, 3);
+            StridedView out = view(t, 3, 6, 5, 4);
+            conv.forward(x, w, view(t, 6), g, out);
+            conv.inputGrad(out, w, g, x);
+            conv.weightGrad(x, out, g, w);
+            // a batch whose column matrices exceed one chunk
+            StridedView big = view(t, 40, 64, 64, 64);
+            StridedView bigW = view(t, 8, 64, 3, 3);
+            StridedView bigOut = view(t, 40, 8, 64, 64);
+            conv.weightGrad(big, bigOut, new dev.descent.core.spi.Conv2dGeometry(1, 1, 1, 1, 1, 1, 1), bigW);
+            dev.descent.core.spi.Pool2dGeometry p = new dev.descent.core.spi.Pool2dGeometry(3, 3, 2, 2, 1, 1);
+            StridedView in = view(t, 2, 3, 7, 7);
+            StridedView pooled = view(t, 2, 3, 4, 4);
+            StridedView indices = view(DType.INT64, 2, 3, 4, 4);
+            pool.maxPool(in, p, pooled, indices);
+            pool.maxPool(in, p, pooled, null);
+            pool.maxPoolInputGrad(pooled, indices, p, in);
+            pool.avgPool(in, p, true, pooled);
+            pool.avgPoolInputGrad(pooled, p, false, in);
+            BatchNormKernels bn = new BatchNormKernels(r, e, FakeStorage::new);
+            StridedView c = view(t, 3);
+            bn.forward(in, c, c, c, c, 1e-5, true, in);
+            bn.forward(in, null, null, c, c, 1e-5, false, in);
+            bn.backward(in, in, c, c, c, 1e-5, true, in, c, c);
+            bn.backward(in, in, null, c, c, 1e-5, false, in, null, null);
         }
     }
 

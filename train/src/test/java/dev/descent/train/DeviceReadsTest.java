@@ -10,7 +10,13 @@ import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.core.Conv2dOptions;
+import dev.descent.nn.AdaptiveAvgPool2d;
+import dev.descent.nn.BatchNorm2d;
+import dev.descent.nn.Conv2d;
+import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
+import dev.descent.nn.MaxPool2d;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.activation.ReLU;
 import dev.descent.nn.loss.CrossEntropyLoss;
@@ -18,7 +24,9 @@ import dev.descent.nn.loss.Loss;
 import dev.descent.nn.loss.NllLoss;
 import dev.descent.nn.loss.Reduction;
 import dev.descent.optim.Adam;
+import dev.descent.train.data.Augmentation;
 import dev.descent.train.data.DataLoader;
+import dev.descent.train.data.Dataset;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.data.GeneratedData;
 import dev.descent.train.device.CountingBackend;
@@ -106,6 +114,54 @@ class DeviceReadsTest {
                 assertEquals(1, c.stepUploads().get(i), "uploads in step " + i + " (clip " + clip + "): " + c);
             }
         }
+    }
+
+    /**
+     * A convolutional network (conv, batch norm, ReLU, max pooling, linear) on augmented images:
+     * still one read a step, and three uploads (the batch's indices, the augmentation's index map
+     * and mask). The batch norms' running statistics and counters stay on the device.
+     */
+    @Test
+    void aCnnStepOnAugmentedImagesReadsTheDeviceOnce() throws IOException {
+        Generator gen = new Generator(8);
+        List<Long> reads = new ArrayList<>();
+        List<Long> uploads = new ArrayList<>();
+        try (Dataset images = Dataset.classification("images", Tensor.randn(gen, DType.FLOAT32, 40, 1, 8, 8),
+                Tensor.of(roundRobin(40, 3), 40), 3);
+             Sequential model = new Sequential(
+                     new Conv2d(1, 4, 3, Conv2dOptions.DEFAULT.padding(1), new Generator(2)), new BatchNorm2d(4),
+                     new ReLU(), new MaxPool2d(2), new Conv2d(4, 6, 3, new Generator(3)), new BatchNorm2d(6), new ReLU(),
+                     new AdaptiveAvgPool2d(1), new Flatten(), new Linear(6, 3, new Generator(4)));
+             Adam adam = new Adam(model.parameters(), 0.01)) {
+            assertEquals("counting", images.device().backend());
+            DataLoader loader = new DataLoader(images, 8, 5).augmented(new Augmentation(2, true, -1));
+            Trainer.builder(model, new CrossEntropyLoss(), adam, loader).stopRules(StopRules.epochs(1))
+                    .callback(new TrainingCallback() {
+                        long lastReads = -1;
+                        long lastUploads;
+
+                        @Override
+                        public void onStep(Trainer trainer, StepRecord step) {
+                            if (lastReads >= 0) {
+                                reads.add(counting.reads() - lastReads);
+                                uploads.add(counting.uploads() - lastUploads);
+                            }
+                            lastReads = counting.reads();
+                            lastUploads = counting.uploads();
+                        }
+                    }).build().fit();
+        }
+        assertEquals(List.of(1L, 1L, 1L, 1L), reads, "reads per step after the first");
+        assertEquals(List.of(3L, 3L, 3L, 3L), uploads, "uploads per step after the first");
+    }
+
+    /** Labels 0, 1, ..., classes − 1, 0, 1, ... */
+    static int[] roundRobin(int n, int classes) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % classes;
+        }
+        return labels;
     }
 
     @Test

@@ -56,6 +56,11 @@ final class DirectCuda implements AutoCloseable {
         cublas(cublasSgemm_v2(cublas, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, one, b, n, a, n, zero, c, n), "cublasSgemm");
     }
 
+    /** Queues the row-major float32 product {@code c = a·b} of an m×k by a k×n matrix (as {@link #sgemm(int, FloatPointer, FloatPointer, FloatPointer)}). */
+    void sgemm(int m, int n, int k, FloatPointer a, FloatPointer b, FloatPointer c) {
+        cublas(cublasSgemm_v2(cublas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, one, b, n, a, k, zero, c, n), "cublasSgemm");
+    }
+
     /** Queues a device-to-device copy of {@code bytes} bytes. */
     void copy(Pointer dst, Pointer src, long bytes) {
         runtime(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream), "cudaMemcpyAsync");

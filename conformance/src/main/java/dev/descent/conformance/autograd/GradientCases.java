@@ -37,6 +37,7 @@ final class GradientCases {
         matmul(cases);
         views(cases);
         joins(cases);
+        SpatialGradientCases.add(cases);
         return cases;
     }
 

@@ -154,6 +154,12 @@ public abstract class GradientConformance {
         return perOp("float32 agreement", this::float32Agreement);
     }
 
+    @TestFactory
+    @DisplayName("a backward pass that records (createGraph) gives the same gradients as a plain one")
+    Stream<DynamicNode> recordedGradients() {
+        return perOp("recorded gradients", this::recordedAgreement);
+    }
+
     // ---------------------------------------------------------------- the checks
 
     @FunctionalInterface
@@ -286,8 +292,47 @@ public abstract class GradientConformance {
         return worst;
     }
 
+    /**
+     * Ops whose plain backward pass is a fused kernel and whose recording pass is written with
+     * differentiable ops (batch normalisation) are checked here: the two must agree, since
+     * gradgradcheck differentiates only the recorded form.
+     */
+    private double recordedAgreement(GradCase c, Generator gen) {
+        DType dt = float64 ? DType.FLOAT64 : DType.FLOAT32;
+        double tol = float64 ? 1e-10 : 1e-4;
+        List<Tensor> xs = new ArrayList<>();
+        for (GradInput in : c.inputs()) {
+            try (Tensor drawn = in.make(device, gen, true)) {
+                xs.add(drawn.to(dt));
+            }
+        }
+        long seedOfV = gen.nextLong();
+        double[][] plain = gradient(c, xs, new Generator(seedOfV), false);
+        double[][] recorded = gradient(c, xs, new Generator(seedOfV), true);
+        double worst = 0;
+        for (int i = 0; i < plain.length; i++) {
+            double scale = 1;
+            for (double v : plain[i]) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int j = 0; j < plain[i].length; j++) {
+                double err = Math.abs(plain[i][j] - recorded[i][j]);
+                if (!(err <= tol * scale)) {
+                    fail(String.format(Locale.ROOT, "%s: gradient of input %d [%d] is %.12g plain, %.12g recorded",
+                            c, i, j, plain[i][j], recorded[i][j]));
+                }
+                worst = Math.max(worst, err / (tol * scale));
+            }
+        }
+        return worst;
+    }
+
     /** The gradient of {@code sum(v * f(x))} for every input, {@code v} drawn from {@code gen} in x's dtype. */
     private double[][] gradient(GradCase c, List<Tensor> xs, Generator gen) {
+        return gradient(c, xs, gen, false);
+    }
+
+    private double[][] gradient(GradCase c, List<Tensor> xs, Generator gen, boolean createGraph) {
         List<Variable> leaves = new ArrayList<>();
         for (Tensor x : xs) {
             leaves.add(Variable.of(x, true));
@@ -300,7 +345,7 @@ public abstract class GradientConformance {
         }
         List<Variable> grads;
         try (Variable seedLeaf = Variable.of(seed)) {
-            grads = Autograd.grad(List.of(y), leaves, List.of(seedLeaf), false, false);
+            grads = Autograd.grad(List.of(y), leaves, List.of(seedLeaf), false, createGraph);
         }
         double[][] out = new double[grads.size()][];
         for (int i = 0; i < grads.size(); i++) {

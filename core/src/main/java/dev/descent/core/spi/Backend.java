@@ -119,6 +119,90 @@ public interface Backend {
     void gather(StridedView src, int axis, StridedView index, StridedView out);
 
     /**
+     * 2-d convolution ({@link Conv2dGeometry} has the equation) of {@code x [N, C, H, W]} by
+     * {@code w [O, C/groups, KH, KW]}, plus {@code bias [O]} unless it is null, into a contiguous
+     * {@code out [N, O, OH, OW]}. {@code x} and {@code w} may have any strides; all views have one
+     * floating dtype. A backend sums each output over its {@code C/groups·KH·KW} terms in the
+     * tensors' precision (as its matrix product would) and gives the same bits whatever its
+     * thread count. Every size is at least 1 but N, which may be 0.
+     */
+    void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out);
+
+    /**
+     * The gradient of a {@link #conv2d} with respect to its input: into a contiguous
+     * {@code gradIn [N, C, H, W]}, {@code gradIn[n, c, h, w'] = Σ gradOut[n, o, i, j] · w[o, c', p, q]}
+     * over every (o, i, j, p, q) whose window places that weight on {@code (h, w')} (the
+     * transposed convolution). Positions no window reaches get 0.
+     */
+    void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn);
+
+    /**
+     * The gradient of a {@link #conv2d} with respect to its weight: into a contiguous
+     * {@code gradW [O, C/groups, KH, KW]}, {@code gradW[o, c, p, q] = Σ_{n, i, j} gradOut[n, o, i, j] ·
+     * x[n, group(o)·C/groups + c, i·strideH − padH + p·dilationH, j·strideW − padW + q·dilationW]}
+     * (0 over an empty batch). The sum over the batch is split and ordered by the batch alone,
+     * never by the thread count.
+     */
+    void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW);
+
+    /**
+     * Batch normalisation per channel of {@code x [N, C, ...]} (channel axis 1, any trailing axes)
+     * into a contiguous {@code out} of x's shape (Ioffe &amp; Szegedy 2015):
+     * {@code out = (x − μ_c) / √(σ²_c + eps) · γ_c + β_c}, with {@code γ = weight} and
+     * {@code β = bias} ([C], any strides; null means 1 and 0). With {@code batchStats}, μ_c and the
+     * biased σ²_c are the mean and variance of the channel's {@code m = numel/C} values, computed in
+     * at least double and written into {@code mean} and {@code var} (contiguous [C]); otherwise they
+     * are read from there (running statistics). One pass to measure and one to normalise, in place of
+     * the six or more a composition costs; the statistics do not depend on the thread count.
+     */
+    void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView mean, StridedView var, double eps,
+            boolean batchStats, StridedView out);
+
+    /**
+     * The gradients of a {@link #batchNorm} given the gradient {@code gradOut} of its output, with
+     * the statistics it used ({@code mean}, {@code var}): with {@code x̂ = (x − μ_c)/√(σ²_c + eps)},
+     * {@code gradBias_c = Σ g}, {@code gradWeight_c = Σ g·x̂}, and, when the statistics were the
+     * batch's, {@code gradIn = γ_c/√(σ²_c + eps) · (g − gradBias_c/m − x̂·gradWeight_c/m)} (they depend
+     * on x), else {@code gradIn = γ_c/√(σ²_c + eps) · g}. Each of the three outputs may be null (not
+     * wanted); {@code gradIn} is contiguous of x's shape, the others contiguous [C].
+     */
+    void batchNormBackward(StridedView gradOut, StridedView x, StridedView weight, StridedView mean, StridedView var,
+            double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight, StridedView gradBias);
+
+    /**
+     * Max pooling of {@code x [N, C, H, W]} into a contiguous {@code out [N, C, OH, OW]}, and, unless
+     * {@code indices} is null, into a contiguous int64 {@code indices} of the same shape the position
+     * {@code h·W + w} of the chosen element in its input plane: the first maximum in the window's
+     * row-major order, except that a NaN replaces whatever came before it (so a window holding NaN
+     * gives NaN, at its last NaN: PyTorch's scan). Padding never wins.
+     */
+    void maxPool2d(StridedView x, Pool2dGeometry g, StridedView out, StridedView indices);
+
+    /**
+     * The gradient of a {@link #maxPool2d} with window {@code g}: into a contiguous
+     * {@code gradIn [N, C, H, W]}, the sum of {@code gradOut[n, c, i, j]} over the outputs whose
+     * {@code indices[n, c, i, j]} point at each input element (0 where none does). The indices are
+     * those the pooling gave, so each lies in its own window (a backend may look for an input's
+     * gradients only among the windows that cover it).
+     */
+    void maxPool2dInputGrad(StridedView gradOut, StridedView indices, Pool2dGeometry g, StridedView gradIn);
+
+    /**
+     * Average pooling of {@code x [N, C, H, W]} into a contiguous {@code out [N, C, OH, OW]}: the sum
+     * over the window's input elements divided by the window's size clipped to the padded input
+     * ({@code countIncludePad}) or by the number of input elements it covers (PyTorch's
+     * {@code avg_pool2d}).
+     */
+    void avgPool2d(StridedView x, Pool2dGeometry g, boolean countIncludePad, StridedView out);
+
+    /**
+     * The gradient of an {@link #avgPool2d}: into a contiguous {@code gradIn [N, C, H, W]}, each
+     * {@code gradOut[n, c, i, j]} divided by its window's divisor and added to every input element
+     * of the window.
+     */
+    void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad, StridedView gradIn);
+
+    /**
      * Runs {@code program} over every element of every tensor set in one pass, in one call:
      * each set holds {@code program.tensors()} views of one shape (sets may differ in shape:
      * one set per parameter of an optimiser's group); every view of every set has one floating

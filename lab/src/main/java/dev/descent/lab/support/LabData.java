@@ -67,8 +67,8 @@ public final class LabData {
         }
         if (data.equals(FASHION) && FashionMnist.isPresent(dir)) {
             DataSplit full;
-            try {
-                full = FashionMnist.load(dir);
+            try (DataSplit images = FashionMnist.load(dir)) {
+                full = images.withFeatureShape(784);   // the lab's networks take rows of pixels
             } catch (IOException e) {
                 throw new UncheckedIOException("reading Fashion-MNIST from " + dir, e);
             }

@@ -30,11 +30,13 @@ import java.util.NoSuchElementException;
  */
 public final class DataLoader {
     private static final long EPOCH_MIX = 0x9E3779B97F4A7C15L;
+    private static final long BATCH_MIX = 0xC2B2AE3D27D4EB4FL;
     private final Dataset data;
     private final int batchSize;
     private final boolean shuffle;
     private final boolean dropLast;
     private final long seed;
+    private final Augmentation augmentation;
 
     /**
      * @param batchSize m, from 1 to the dataset's size
@@ -43,6 +45,11 @@ public final class DataLoader {
      * @param seed fixes the permutations
      */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed) {
+        this(data, batchSize, shuffle, dropLast, seed, Augmentation.NONE);
+    }
+
+    private DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed,
+            Augmentation augmentation) {
         Check.argument(data != null, "DataLoader", "expected a dataset, got null");
         Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
         Check.argument(batchSize >= 1 && batchSize <= data.size(), "DataLoader",
@@ -52,6 +59,24 @@ public final class DataLoader {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
+        this.augmentation = augmentation;
+    }
+
+    /**
+     * This loader with every batch's images changed by {@code augmentation}, drawn from a generator
+     * seeded by (seed, epoch, batch number): the same run sees the same images, resumed or not.
+     * The dataset's images must be {@code [N, C, H, W]}.
+     */
+    public DataLoader augmented(Augmentation augmentation) {
+        Check.argument(augmentation != null, "DataLoader.augmented", "expected an augmentation, got null");
+        Check.argument(augmentation.isNone() || data.featureShape().length == 3, "DataLoader.augmented",
+                "augmentation %s needs images [C, H, W], but '%s' has features %s", augmentation, data.name(),
+                java.util.Arrays.toString(data.featureShape()));
+        return new DataLoader(data, batchSize, shuffle, dropLast, seed, augmentation);
+    }
+
+    public Augmentation augmentation() {
+        return augmentation;
     }
 
     /** Shuffled each epoch, keeping the last smaller batch. */
@@ -153,8 +178,14 @@ public final class DataLoader {
 
     private Batch gather(int[] idx, int epoch, int number) {
         try (Tensor index = data.indexTensor(idx)) {
-            return new Batch(data.features().indexSelect(0, index), data.targets().indexSelect(0, index), idx, epoch,
-                    number);
+            Tensor features = data.features().indexSelect(0, index);
+            if (!augmentation.isNone()) {
+                Generator gen = new Generator(seed ^ (EPOCH_MIX * (epoch + 1L)) ^ (BATCH_MIX * (number + 1L)));
+                try (Tensor plain = features) {
+                    features = augmentation.apply(plain, gen);
+                }
+            }
+            return new Batch(features, data.targets().indexSelect(0, index), idx, epoch, number);
         }
     }
 }

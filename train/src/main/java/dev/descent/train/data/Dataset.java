@@ -133,6 +133,21 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
+    /**
+     * The same examples with each one's features seen in {@code shape} (same number of elements):
+     * a view of this set's memory, closed independently of it. Images {@code [N, 1, 28, 28]} become
+     * rows {@code [N, 784]} for an MLP with {@code withFeatureShape(784)}.
+     */
+    public Dataset withFeatureShape(int... shape) {
+        Check.argument(Shape.of(shape).numel() == featureCount(), "Dataset.withFeatureShape",
+                "'%s' has %d features per example, which shape %s does not hold", name, featureCount(),
+                Arrays.toString(shape));
+        int[] dims = new int[shape.length + 1];
+        dims[0] = size();
+        System.arraycopy(shape, 0, dims, 1, shape.length);
+        return new Dataset(name, features.reshape(dims), targets.to(targets.dtype()), classes);
+    }
+
     /** The same examples with {@code features} replaced (same number of rows); targets are copied. */
     Dataset withFeatures(Tensor newFeatures) {
         return new Dataset(name, newFeatures, targets.copy(), classes);

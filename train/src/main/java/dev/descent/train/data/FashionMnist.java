@@ -14,7 +14,9 @@ import java.util.List;
  * {@code dataset-fashion-mnist} package puts them in {@link #DEBIAN_DIR}; any directory
  * holding the four files (gzipped or not) works.
  *
- * <p>Images become float32 {@code [N, 784]} with pixels scaled to [0, 1]; labels int32 {@code [N]}.
+ * <p>Images become float32 {@code [N, 1, 28, 28]} (one channel, as convolutions take them) with
+ * pixels scaled to [0, 1]; labels int32 {@code [N]}. An MLP sees them as rows of 784 through
+ * {@link DataSplit#withFeatureShape}.
  */
 public final class FashionMnist {
     /** Where Debian's {@code dataset-fashion-mnist} package installs the files. */
@@ -84,7 +86,7 @@ public final class FashionMnist {
             }
         }
         try (Scope scope = Scope.open()) {
-            Tensor x = Tensor.of(images.toFloatArray(1.0 / 255), n, SIDE * SIDE);
+            Tensor x = Tensor.of(images.toFloatArray(1.0 / 255), n, 1, SIDE, SIDE);
             Tensor t = Tensor.of(y, n);
             return Dataset.classification(name, x, t, CLASSES.size());
         }

@@ -45,7 +45,7 @@ class FashionMnistTest {
         try (DataSplit split = FashionMnist.load(dir)) {
             assertEquals(3, split.train().size());
             assertEquals(2, split.test().size());
-            assertArrayEquals(new int[] {784}, split.train().featureShape());
+            assertArrayEquals(new int[] {1, 28, 28}, split.train().featureShape());
             assertEquals(10, split.train().classes());
             assertArrayEquals(new int[] {0, 1, 2}, split.train().targets().toIntArray());
             float[] x = split.train().features().toFloatArray();

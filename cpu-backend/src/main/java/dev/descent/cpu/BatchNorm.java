@@ -1,0 +1,262 @@
+package dev.descent.cpu;
+
+import dev.descent.core.DType;
+import dev.descent.core.spi.StridedView;
+
+/**
+ * Batch normalisation and its gradients, one channel at a time: a channel's planes
+ * ({@code x[n, c, ...]} for every n) are read once to measure it and once to normalise it, each
+ * plane a bulk copy into an array held in cache. Sums are in double, in plane order, one channel
+ * per thread: the same bits on any thread count. The variance is measured about the channel's
+ * first value (a shifted sum of squares: no cancellation when the mean is large against the
+ * deviation). The elementwise steps compute in the tensors' precision:
+ * {@code out = fma(x − μ, γ/√(σ² + ε), β)} and
+ * {@code dx = fma(A, g, fma(B, x − μ, C))} with per-channel A, B, C computed in double.
+ */
+final class BatchNorm {
+    private BatchNorm() {
+    }
+
+    /** A view [N, C, ...] as N·C planes of L consecutive elements: where each plane starts. */
+    private record Planes(int n, int c, int l, long offset, long strideN, long strideC) {
+        static Planes of(StridedView v) {
+            int[] d = v.shape();
+            int l = 1;
+            for (int i = 2; i < d.length; i++) {
+                l *= d[i];
+            }
+            return new Planes(d[0], d[1], l, v.offset(), v.strides()[0], v.strides()[1]);
+        }
+
+        long at(int n, int c) {
+            return offset + n * strideN + c * strideC;
+        }
+
+        long grain() {
+            return Math.max(1, CpuThreads.GRAIN / ((long) n * l));
+        }
+    }
+
+    /** Whether each plane of v [N, C, ...] is L consecutive elements. */
+    private static boolean planesContiguous(StridedView v) {
+        int[] d = v.shape();
+        long expected = 1;
+        for (int i = d.length - 1; i >= 2; i--) {
+            if (d[i] != 1 && v.strides()[i] != expected) {
+                return false;
+            }
+            expected *= d[i];
+        }
+        return true;
+    }
+
+    private static StridedView readable(CpuBackend backend, StridedView v) {
+        return planesContiguous(v) ? v : Gemm.contiguousCopy(backend, v);
+    }
+
+    private static void freeCopy(StridedView used, StridedView original) {
+        if (used != original) {
+            used.storage().free();
+        }
+    }
+
+    /** The values of a [C] view (or {@code fallback} everywhere when it is null). */
+    private static double[] perChannel(StridedView v, int c, double fallback) {
+        double[] d = new double[c];
+        if (v == null) {
+            java.util.Arrays.fill(d, fallback);
+        } else {
+            ((CpuStorage) v.storage()).access().read(v.offset(), v.strides()[0], d, 0, c);
+        }
+        return d;
+    }
+
+    static void forward(CpuBackend backend, StridedView x, StridedView weight, StridedView bias, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView out) {
+        StridedView xc = readable(backend, x);
+        try {
+            Planes p = Planes.of(xc);
+            Planes o = Planes.of(out);
+            double[] gamma = perChannel(weight, p.c(), 1);
+            double[] beta = perChannel(bias, p.c(), 0);
+            Access ax = ((CpuStorage) xc.storage()).access();
+            Access ao = ((CpuStorage) out.storage()).access();
+            if (batchStats) {
+                double[][] moments = new double[2][p.c()];
+                CpuThreads.parallelFor(p.c(), p.grain(), 1, (from, to) -> {
+                    for (int c = (int) from; c < to; c++) {
+                        double[] mv = moments(ax, p, c);
+                        moments[0][c] = mv[0];
+                        moments[1][c] = mv[1];
+                    }
+                });
+                ((CpuStorage) mean.storage()).access().write(mean.offset(), 1, moments[0], 0, p.c());
+                ((CpuStorage) var.storage()).access().write(var.offset(), 1, moments[1], 0, p.c());
+            }
+            // normalise with the statistics as stored (what the backward pass will read)
+            double[] mu = perChannel(mean, p.c(), 0);
+            double[] sigma2 = perChannel(var, p.c(), 0);
+            CpuThreads.parallelFor(p.c(), p.grain(), 1, (from, to) -> {
+                Object plane = x.dtype() == DType.FLOAT32 ? new float[p.l()] : new double[p.l()];
+                for (int c = (int) from; c < to; c++) {
+                    double scale = gamma[c] / Math.sqrt(sigma2[c] + eps);
+                    for (int n = 0; n < p.n(); n++) {
+                        ax.readOwn(p.at(n, c), 1, plane, 0, p.l());
+                        if (plane instanceof float[] f) {
+                            normalise(f, (float) mu[c], (float) scale, (float) beta[c]);
+                        } else {
+                            normalise((double[]) plane, mu[c], scale, beta[c]);
+                        }
+                        ao.writeOwn(o.at(n, c), 1, plane, 0, p.l());
+                    }
+                }
+            });
+        } finally {
+            freeCopy(xc, x);
+        }
+    }
+
+    /** Mean and biased variance of channel c, about its first value, in double. */
+    private static double[] moments(Access a, Planes p, int c) {
+        Object plane = a instanceof Access.F32 ? new float[p.l()] : new double[p.l()];
+        a.readOwn(p.at(0, c), 1, plane, 0, 1);
+        double shift = plane instanceof float[] f ? f[0] : ((double[]) plane)[0];
+        double s1 = 0;
+        double s2 = 0;
+        for (int n = 0; n < p.n(); n++) {
+            a.readOwn(p.at(n, c), 1, plane, 0, p.l());
+            if (plane instanceof float[] f) {
+                for (float v : f) {
+                    double d = v - shift;
+                    s1 += d;
+                    s2 += d * d;
+                }
+            } else {
+                for (double v : (double[]) plane) {
+                    double d = v - shift;
+                    s1 += d;
+                    s2 += d * d;
+                }
+            }
+        }
+        double m = (double) p.n() * p.l();
+        double meanShift = s1 / m;
+        return new double[] {shift + meanShift, Math.max(0, s2 / m - meanShift * meanShift)};
+    }
+
+    private static void normalise(float[] v, float mu, float scale, float beta) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.fma(v[i] - mu, scale, beta);
+        }
+    }
+
+    private static void normalise(double[] v, double mu, double scale, double beta) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.fma(v[i] - mu, scale, beta);
+        }
+    }
+
+    static void backward(CpuBackend backend, StridedView gradOut, StridedView x, StridedView weight, StridedView mean,
+            StridedView var, double eps, boolean batchStats, StridedView gradIn, StridedView gradWeight,
+            StridedView gradBias) {
+        StridedView xc = readable(backend, x);
+        StridedView gc = readable(backend, gradOut);
+        try {
+            Planes px = Planes.of(xc);
+            Planes pg = Planes.of(gc);
+            Planes pi = gradIn == null ? null : Planes.of(gradIn);
+            int channels = px.c();
+            double[] gamma = perChannel(weight, channels, 1);
+            double[] mu = perChannel(mean, channels, 0);
+            double[] sigma2 = perChannel(var, channels, 0);
+            double[] sumG = new double[channels];
+            double[] sumGX = new double[channels];
+            Access ax = ((CpuStorage) xc.storage()).access();
+            Access ag = ((CpuStorage) gc.storage()).access();
+            Access ai = gradIn == null ? null : ((CpuStorage) gradIn.storage()).access();
+            double m = (double) px.n() * px.l();
+            boolean single = x.dtype() == DType.FLOAT32;
+            CpuThreads.parallelFor(channels, px.grain(), 1, (from, to) -> {
+                Object xs = single ? new float[px.l()] : new double[px.l()];
+                Object gs = single ? new float[px.l()] : new double[px.l()];
+                for (int c = (int) from; c < to; c++) {
+                    double invStd = 1 / Math.sqrt(sigma2[c] + eps);
+                    boolean reduce = gradWeight != null || gradBias != null || (gradIn != null && batchStats);
+                    if (reduce) {
+                        double s0 = 0;
+                        double s1 = 0;
+                        for (int n = 0; n < px.n(); n++) {
+                            ax.readOwn(px.at(n, c), 1, xs, 0, px.l());
+                            ag.readOwn(pg.at(n, c), 1, gs, 0, px.l());
+                            double[] s = single ? sums((float[]) gs, (float[]) xs, (float) mu[c])
+                                    : sums((double[]) gs, (double[]) xs, mu[c]);
+                            s0 += s[0];
+                            s1 += s[1];
+                        }
+                        sumG[c] = s0;
+                        sumGX[c] = s1 * invStd;
+                    }
+                    if (gradIn == null) {
+                        continue;
+                    }
+                    double a = gamma[c] * invStd;
+                    double b = batchStats ? -a * invStd * sumGX[c] / m : 0;
+                    double k = batchStats ? -a * sumG[c] / m : 0;
+                    for (int n = 0; n < px.n(); n++) {
+                        ax.readOwn(px.at(n, c), 1, xs, 0, px.l());
+                        ag.readOwn(pg.at(n, c), 1, gs, 0, px.l());
+                        if (single) {
+                            inputGrad((float[]) gs, (float[]) xs, (float) mu[c], (float) a, (float) b, (float) k);
+                        } else {
+                            inputGrad((double[]) gs, (double[]) xs, mu[c], a, b, k);
+                        }
+                        ai.writeOwn(pi.at(n, c), 1, gs, 0, px.l());
+                    }
+                }
+            });
+            if (gradWeight != null) {
+                ((CpuStorage) gradWeight.storage()).access().write(gradWeight.offset(), 1, sumGX, 0, channels);
+            }
+            if (gradBias != null) {
+                ((CpuStorage) gradBias.storage()).access().write(gradBias.offset(), 1, sumG, 0, channels);
+            }
+        } finally {
+            freeCopy(xc, x);
+            freeCopy(gc, gradOut);
+        }
+    }
+
+    /** {Σ g, Σ g·(x − μ)} over one plane, in double. */
+    private static double[] sums(float[] g, float[] x, float mu) {
+        double s0 = 0;
+        double s1 = 0;
+        for (int i = 0; i < g.length; i++) {
+            s0 += g[i];
+            s1 += (double) g[i] * (x[i] - mu);
+        }
+        return new double[] {s0, s1};
+    }
+
+    private static double[] sums(double[] g, double[] x, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        for (int i = 0; i < g.length; i++) {
+            s0 += g[i];
+            s1 += g[i] * (x[i] - mu);
+        }
+        return new double[] {s0, s1};
+    }
+
+    /** {@code g ← a·g + b·(x − μ) + k}, in place. */
+    private static void inputGrad(float[] g, float[] x, float mu, float a, float b, float k) {
+        for (int i = 0; i < g.length; i++) {
+            g[i] = Math.fma(a, g[i], Math.fma(b, x[i] - mu, k));
+        }
+    }
+
+    private static void inputGrad(double[] g, double[] x, double mu, double a, double b, double k) {
+        for (int i = 0; i < g.length; i++) {
+            g[i] = Math.fma(a, g[i], Math.fma(b, x[i] - mu, k));
+        }
+    }
+}
