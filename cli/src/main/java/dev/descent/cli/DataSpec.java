@@ -76,7 +76,7 @@ public final class DataSpec {
             Normalization n = normalization(raw);
             Dataset train = n.apply(raw.train());
             try {
-                double zero = mode == Normalization.Mode.GLOBAL ? -n.mean()[0] / n.std()[0] : 0;
+                double zero = n.mode() == Normalization.Mode.GLOBAL ? -n.mean()[0] / n.std()[0] : 0;
                 return new Loaded(new DataSplit(train, n.apply(raw.test())), zero);
             } catch (RuntimeException e) {
                 train.close();

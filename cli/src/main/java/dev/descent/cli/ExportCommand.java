@@ -93,9 +93,14 @@ public final class ExportCommand implements Callable<Integer> {
                     + weights.keySet() + ")");
         }
         ModelSpec spec = ModelSpec.parse(config.path("model").asText());
-        Module net = spec.build(first.size(1), outputs(weights), config.path("activation").asText("relu"),
-                ModelSpec.InitScheme.parse("pytorch"), config.path("batch_norm").asBoolean(false),
+        if (spec.takesImages()) {
+            throw new UserError("--checkpoint: " + config.path("model").asText() + " is a convolutional network;"
+                    + " export writes multi-layer perceptrons (mlp:...) only so far");
+        }
+        ModelSpec.Settings settings = new ModelSpec.Settings(config.path("activation").asText("relu"),
+                ModelSpec.InitScheme.PYTORCH, config.path("batch_norm").asBoolean(false),
                 config.path("dropout").asDouble(0), new Generator(0), new Generator(0));
+        Module net = spec.build(new int[] {first.size(1)}, outputs(weights), settings);
         try {
             net.loadState(weights);
         } catch (RuntimeException e) {

@@ -80,6 +80,16 @@ public abstract class BatchNorm extends Module {
     /** The input shapes this layer takes, for errors: {@code [N, 8, H, W]}. */
     protected abstract String expectedShape(int features);
 
+    /** The ε added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether the layer has a scale and shift (γ, β). */
+    public boolean affine() {
+        return affine;
+    }
+
     /** γ, {@code [C]}, or null without affine. */
     public Variable weight() {
         return affine ? parameter("weight") : null;

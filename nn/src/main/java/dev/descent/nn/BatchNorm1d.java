@@ -19,16 +19,6 @@ public final class BatchNorm1d extends BatchNorm {
         super("BatchNorm1d", features, eps, momentum, affine, dtype);
     }
 
-    /** The ε added to the variance. */
-    public double eps() {
-        return eps;
-    }
-
-    /** Whether the layer has a scale and shift (γ, β). */
-    public boolean affine() {
-        return affine;
-    }
-
     @Override
     protected boolean takesRank(int rank) {
         return rank == 2 || rank == 3;
