@@ -273,4 +273,21 @@ public final class CpuBackend implements Backend {
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
     }
+
+    @Override
+    public void scatterAdd(StridedView src, int axis, StridedView index, StridedView out) {
+        ScatterAdd.scatterAdd(src, axis, index, out);
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out,
+            StridedView mean, StridedView rstd) {
+        LayerNormRows.forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean,
+            StridedView rstd, StridedView dx, StridedView dweight, StridedView dbias) {
+        LayerNormRows.backward(grad, x, weight, mean, rstd, dx, dweight, dbias);
+    }
 }

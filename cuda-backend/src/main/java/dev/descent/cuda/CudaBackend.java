@@ -41,12 +41,13 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs) {
+            SoftmaxKernels softmax, GatherKernels gather, ScatterAddKernels scatterAdd, LayerNormKernels layerNorm,
+            CublasGemm gemm, ProgramKernels programs) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
             return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
-                    new GatherKernels(c), new CublasGemm(c, e, c::allocate),
+                    new GatherKernels(c), new ScatterAddKernels(c), new LayerNormKernels(c), new CublasGemm(c, e, c::allocate),
                     new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
         }
     }
@@ -229,6 +230,23 @@ public final class CudaBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         ops().gather().gather(src, axis, index, out);
+    }
+
+    @Override
+    public void scatterAdd(StridedView src, int axis, StridedView index, StridedView out) {
+        ops().scatterAdd().scatterAdd(src, axis, index, out);
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out,
+            StridedView mean, StridedView rstd) {
+        ops().layerNorm().forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean,
+            StridedView rstd, StridedView dx, StridedView dweight, StridedView dbias) {
+        ops().layerNorm().backward(grad, x, weight, mean, rstd, dx, dweight, dbias);
     }
 
     /**
