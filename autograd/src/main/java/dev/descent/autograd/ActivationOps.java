@@ -113,6 +113,16 @@ final class ActivationOps {
         }, a);
     }
 
+    /** As softmax's, along the last axis: masked entries have y = 0, so their gradient is 0. */
+    static Variable causalSoftmax(Variable a) {
+        Tensor x = a.use("causalSoftmax");
+        int last = x.rank() - 1;
+        return Node.record("causalSoftmax", x.causalSoftmax(), (n, g, i) -> {
+            Variable y = n.output();
+            return g.sub(g.mul(y).sum(new int[] {last}, true)).mul(y);
+        }, a);
+    }
+
     /** dx = g - exp(y) sum(g) along the axis. */
     static Variable logSoftmax(Variable a, int axis) {
         Tensor x = a.use("logSoftmax");

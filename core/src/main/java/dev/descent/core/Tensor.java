@@ -1037,6 +1037,30 @@ public final class Tensor implements AutoCloseable {
         return derive(Shape.of(dims), s, offset + lo * strides[a]);
     }
 
+    /**
+     * Every window of {@code size} consecutive elements along {@code axis}, {@code step} apart,
+     * as {@code torch.Tensor.unfold}: the axis becomes the window count
+     * {@code (n - size)/step + 1} and a last axis of {@code size} is added. A view: overlapping
+     * windows share memory (a text's every window of a context's length costs no copy).
+     */
+    public Tensor unfold(int axis, int size, int step) {
+        String op = "unfold";
+        checkOpen(op);
+        Check.argument(rank() > 0, op, "cannot unfold a scalar");
+        int a = Check.axis(op, axis, rank());
+        int n = shape.dim(a);
+        Check.argument(size >= 0 && size <= n, op, "expected a window size from 0 to %d (the size of axis %d), got %d",
+                n, a, size);
+        Check.argument(step > 0, op, "expected step > 0, got %d", step);
+        int[] dims = Arrays.copyOf(shape.dims(), rank() + 1);
+        dims[a] = (n - size) / step + 1;
+        dims[rank()] = size;
+        long[] s = Arrays.copyOf(strides, rank() + 1);
+        s[a] = strides[a] * step;
+        s[rank()] = strides[a];
+        return derive(Shape.of(dims), s, offset);
+    }
+
     /** The sub-tensor at {@code index} of {@code axis}, which disappears (rank drops by one). */
     public Tensor select(int axis, int index) {
         String op = "select";

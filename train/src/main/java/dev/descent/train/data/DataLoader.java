@@ -23,6 +23,9 @@ import java.util.NoSuchElementException;
  *       function of the seed and e alone: the same seed repeats it, another epoch differs, and a
  *       run resumed at epoch e sees the order an uninterrupted run would, with no state to save.</li>
  *   <li>Without shuffling the order is 0, 1, ..., N−1 in every epoch.</li>
+ *   <li>{@link #withReplacement} draws each batch's examples uniformly with replacement, a fixed
+ *       number of batches per epoch, seeded as the shuffles are (a language model's random windows
+ *       of a text).</li>
  * </ul>
  *
  * <p>Each {@link Batch} is a pair of new tensors (gathered on the dataset's device) that the
@@ -35,6 +38,8 @@ public final class DataLoader {
     private final boolean shuffle;
     private final boolean dropLast;
     private final long seed;
+    /** Batches per epoch drawn with replacement; 0 when the epoch partitions the set. */
+    private final int sampledBatches;
 
     /**
      * @param batchSize m, from 1 to the dataset's size
@@ -52,6 +57,39 @@ public final class DataLoader {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
+        this.sampledBatches = 0;
+    }
+
+    private DataLoader(Dataset data, int batchSize, int batchesPerEpoch, long seed) {
+        Check.argument(data != null, "DataLoader", "expected a dataset, got null");
+        Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
+        Check.argument(batchSize >= 1, "DataLoader", "expected a batch size of at least 1, got %d", batchSize);
+        Check.argument(batchesPerEpoch >= 1, "DataLoader", "expected at least 1 batch per epoch, got %d",
+                batchesPerEpoch);
+        Check.argument((long) batchSize * batchesPerEpoch <= Integer.MAX_VALUE, "DataLoader",
+                "%d batches of %d are more examples than an epoch can hold", batchesPerEpoch, batchSize);
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = true;
+        this.dropLast = true;
+        this.seed = seed;
+        this.sampledBatches = batchesPerEpoch;
+    }
+
+    /**
+     * Batches of {@code batchSize} examples drawn uniformly <em>with replacement</em>,
+     * {@code batchesPerEpoch} of them per epoch (an "epoch" is then a fixed number of steps, not a
+     * pass over the set: what a language model's random windows of a text need). Epoch e's draws
+     * come from a generator seeded by ({@code seed}, e), as the shuffles do, so they repeat per
+     * seed and need no state to resume. The batch size may exceed the set's size.
+     */
+    public static DataLoader withReplacement(Dataset data, int batchSize, int batchesPerEpoch, long seed) {
+        return new DataLoader(data, batchSize, batchesPerEpoch, seed);
+    }
+
+    /** Whether batches are drawn with replacement ({@link #withReplacement}). */
+    public boolean samplesWithReplacement() {
+        return sampledBatches > 0;
     }
 
     /** Shuffled each epoch, keeping the last smaller batch. */
@@ -81,18 +119,29 @@ public final class DataLoader {
 
     /** Batches in one epoch: ⌈N/m⌉, or ⌊N/m⌋ when the last smaller batch is dropped. */
     public int batchesPerEpoch() {
+        if (sampledBatches > 0) {
+            return sampledBatches;
+        }
         int n = data.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
     /** Examples seen in one epoch. */
     public int examplesPerEpoch() {
-        return dropLast ? batchesPerEpoch() * batchSize : data.size();
+        return dropLast || sampledBatches > 0 ? batchesPerEpoch() * batchSize : data.size();
     }
 
-    /** The order in which epoch {@code epoch} visits the examples. */
+    /** The order in which epoch {@code epoch} visits the examples (with replacement: its draws). */
     public int[] order(int epoch) {
         Check.argument(epoch >= 0, "DataLoader.order", "expected an epoch >= 0, got %d", epoch);
+        if (sampledBatches > 0) {
+            Generator g = new Generator(seed ^ (EPOCH_MIX * (epoch + 1L)));
+            int[] draws = new int[sampledBatches * batchSize];
+            for (int i = 0; i < draws.length; i++) {
+                draws[i] = g.nextInt(data.size());
+            }
+            return draws;
+        }
         if (!shuffle) {
             int[] identity = new int[data.size()];
             for (int i = 0; i < identity.length; i++) {
