@@ -28,7 +28,8 @@ public record ModelSpec(List<Integer> hidden) {
     public static ModelSpec parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (!t.startsWith("mlp")) {
-            throw new UserError("--model: expected mlp:H1,H2,... (hidden sizes, e.g. mlp:256,128), got '" + text + "'");
+            throw new UserError("--model: expected mlp:H1,H2,... (hidden sizes, e.g. mlp:256,128) or "
+                    + "gpt:layers=L,heads=H,dim=D,context=T, got '" + text + "'");
         }
         String rest = t.substring(3);
         List<Integer> sizes = new ArrayList<>();

@@ -133,6 +133,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(StridedView src, StridedView dst) {
+        if (FastPaths.copy(src, dst)) {
+            return;
+        }
         boolean from = src.dtype().isFloating();
         boolean to = dst.dtype().isFloating();
         Elementwise.run(dst, new StridedView[] {src}, (in, out, n) -> {

@@ -40,14 +40,16 @@ public record WeightDecayGroups(List<Variable> decayed, List<Variable> notDecaye
 
     /**
      * Adds the groups to {@code optimizer}, whose first group must be {@link #decayed} (built from
-     * it, with the decay): the rank ≤ 1 parameters join as a second group with {@code weight_decay}
-     * 0. Returns the optimiser.
+     * it, with the decay): the rank ≤ 1 parameters join as a second group with {@code weightDecay}
+     * 0 (an optimiser without that hyper-parameter gets them as a plain second group). Returns the
+     * optimiser.
      */
     public <O extends Optimizer> O addNotDecayedTo(O optimizer) {
         Check.argument(optimizer.paramGroups().size() == 1 && optimizer.paramGroups().get(0).params().equals(decayed),
                 "WeightDecayGroups", "expected an optimiser built on the decayed parameters alone");
         if (!notDecayed.isEmpty()) {
-            optimizer.addParamGroup(notDecayed, Map.of("weight_decay", 0.0));
+            boolean decays = optimizer.paramGroups().get(0).has("weightDecay");
+            optimizer.addParamGroup(notDecayed, decays ? Map.of("weightDecay", 0.0) : Map.of());
         }
         return optimizer;
     }

@@ -21,8 +21,8 @@ class WeightDecayGroupsTest {
         assertEquals(List.of(bias, gain), groups.notDecayed());
         try (AdamW opt = groups.adamW(0.1, 0.5)) {
             assertEquals(2, opt.paramGroups().size());
-            assertEquals(0.5, opt.paramGroups().get(0).get("weight_decay"));
-            assertEquals(0.0, opt.paramGroups().get(1).get("weight_decay"));
+            assertEquals(0.5, opt.paramGroups().get(0).get("weightDecay"));
+            assertEquals(0.0, opt.paramGroups().get(1).get("weightDecay"));
             for (Variable p : List.of(matrix, bias, gain)) {
                 TestSupport.setGrad(p, new double[(int) p.numel()]);
             }

@@ -45,16 +45,23 @@ public final class Gpt extends Module {
     private final Sequential blocks;
     private final LayerNorm norm;
 
+    /** A model initialised from {@code gen}, which also draws its dropout masks. */
     public Gpt(GptConfig config, Generator gen) {
-        Check.argument(config != null && gen != null, "Gpt", "expected a configuration and a generator");
+        this(config, gen, gen);
+    }
+
+    /** A model initialised from {@code gen}, its dropout masks drawn from {@code masks}. */
+    public Gpt(GptConfig config, Generator gen, Generator masks) {
+        Check.argument(config != null && gen != null && masks != null, "Gpt",
+                "expected a configuration and generators");
         this.config = config;
         int d = config.dim();
         tokens = addModule("tokenEmbedding", new Embedding(config.vocab(), d, gen));
         positions = addModule("positionEmbedding", new Embedding(config.context(), d, gen));
-        embeddingDropout = addModule("dropout", new Dropout(config.dropout(), gen));
+        embeddingDropout = addModule("dropout", new Dropout(config.dropout(), masks));
         blocks = addModule("blocks", new Sequential());
         for (int l = 0; l < config.layers(); l++) {
-            blocks.add(new TransformerBlock(d, config.heads(), true, config.dropout(), gen));
+            blocks.add(new TransformerBlock(d, config.heads(), true, config.dropout(), gen, masks));
         }
         norm = addModule("norm", new LayerNorm(d));
         initialise(gen);

@@ -41,6 +41,11 @@ public final class MultiHeadAttention extends Module {
      * @param gen initial weights (PyTorch's Linear defaults; a model may re-initialise) and dropout masks
      */
     public MultiHeadAttention(int dim, int heads, boolean causal, double dropout, Generator gen) {
+        this(dim, heads, causal, dropout, gen, gen);
+    }
+
+    /** As above, with the dropout masks drawn from their own generator ({@code masks}). */
+    public MultiHeadAttention(int dim, int heads, boolean causal, double dropout, Generator gen, Generator masks) {
         Check.argument(dim > 0 && heads > 0 && dim % heads == 0, "MultiHeadAttention",
                 "expected a width divisible by the number of heads, got dim %d, heads %d", dim, heads);
         this.dim = dim;
@@ -48,7 +53,7 @@ public final class MultiHeadAttention extends Module {
         this.causal = causal;
         this.qkv = addModule("qkv", new Linear(dim, 3 * dim, gen));
         this.out = addModule("out", new Linear(dim, dim, gen));
-        this.attentionDropout = addModule("dropout", new Dropout(dropout, gen));
+        this.attentionDropout = addModule("dropout", new Dropout(dropout, masks));
     }
 
     public int heads() {

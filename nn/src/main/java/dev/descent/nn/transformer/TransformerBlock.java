@@ -32,13 +32,18 @@ public final class TransformerBlock extends Module {
     private final Dropout residualDropout;
 
     public TransformerBlock(int dim, int heads, boolean causal, double dropout, Generator gen) {
+        this(dim, heads, causal, dropout, gen, gen);
+    }
+
+    /** As above, with the dropout masks drawn from their own generator ({@code masks}). */
+    public TransformerBlock(int dim, int heads, boolean causal, double dropout, Generator gen, Generator masks) {
         Check.argument(dim > 0, "TransformerBlock", "expected dim > 0, got %d", dim);
         norm1 = addModule("norm1", new LayerNorm(dim));
-        attention = addModule("attention", new MultiHeadAttention(dim, heads, causal, dropout, gen));
+        attention = addModule("attention", new MultiHeadAttention(dim, heads, causal, dropout, gen, masks));
         norm2 = addModule("norm2", new LayerNorm(dim));
         mlp = addModule("mlp", new Sequential(new Linear(dim, MLP_RATIO * dim, gen), new GELU(),
                 new Linear(MLP_RATIO * dim, dim, gen)));
-        residualDropout = addModule("dropout", new Dropout(dropout, gen));
+        residualDropout = addModule("dropout", new Dropout(dropout, masks));
     }
 
     public MultiHeadAttention attention() {
