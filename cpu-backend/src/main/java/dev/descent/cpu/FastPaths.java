@@ -63,6 +63,18 @@ final class FastPaths {
 
     /** {@code out = a op s} if this path handles it. */
     static boolean binaryScalar(BinaryOp op, StridedView a, double s, StridedView out) {
+        if (op.isComparison() && out.dtype() == DType.FLOAT32 && sameFloating(a, out)) {
+            FloatBuffer fa = ((Access.F32) access(a)).b;
+            FloatBuffer fo = ((Access.F32) access(out)).b;
+            int oa = (int) a.offset();
+            int oo = (int) out.offset();
+            float x = (float) s;
+            CpuThreads.parallelFor(out.numel(), CpuThreads.GRAIN, 16, (from, to) -> {
+                int n = (int) (to - from);
+                compare(op, fa.slice(oa + (int) from, n), x, fo.slice(oo + (int) from, n), n);
+            });
+            return true;
+        }
         if (!handles(op) || !sameFloating(a, out)) {
             return false;
         }
@@ -226,6 +238,42 @@ final class FastPaths {
                     rdiv(x, v, z, n);
                 } else {
                     div(x, v, z, n);
+                }
+            }
+        }
+    }
+
+    /** The comparison as a 0/1 mask; NaN compares false (so 0, and 1 for NE), as {@code ChunkMath}. */
+    private static void compare(BinaryOp op, FloatBuffer x, float s, FloatBuffer z, int n) {
+        switch (op) {
+            case EQ -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) == s ? 1f : 0f);
+                }
+            }
+            case NE -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) != s ? 1f : 0f);
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) < s ? 1f : 0f);
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) <= s ? 1f : 0f);
+                }
+            }
+            case GT -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) > s ? 1f : 0f);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    z.put(i, x.get(i) >= s ? 1f : 0f);
                 }
             }
         }

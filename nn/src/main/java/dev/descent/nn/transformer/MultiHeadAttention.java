@@ -10,8 +10,8 @@ import dev.descent.nn.Module;
 
 /**
  * Multi-head scaled dot-product self-attention (Vaswani et al. 2017, §3.2), in the layout of
- * GPT-2 and nanoGPT: one linear map {@code qkv} (dim → 3·dim, with bias) gives queries, keys and
- * values, split into {@code heads} heads of {@code dim/heads}; each head computes
+ * GPT-2 and nanoGPT: one linear map {@code qkv} (dim → 3·dim, with bias; its rows in thirds give
+ * queries, keys and values) split into {@code heads} heads of {@code dim/heads}; each head computes
  *
  * <pre>
  * A = softmax(Q Kᵀ / √d_head)       (causal: position i sees positions ≤ i)
@@ -89,10 +89,9 @@ public final class MultiHeadAttention extends Module {
         int b = x.size(0);
         int t = x.size(1);
         int hd = dim / heads;
-        Variable all = qkv.forward(x);
-        Variable q = split(all, 0, b, t, hd);
-        Variable k = split(all, 1, b, t, hd);
-        Variable v = split(all, 2, b, t, hd);
+        Variable q = project(x, 0, b, t, hd);
+        Variable k = project(x, 1, b, t, hd);
+        Variable v = project(x, 2, b, t, hd);
         if (cache != null) {
             Tensor[] kv = cache.append(layer, k.data(), v.data());
             k = Variable.of(kv[0]);
@@ -104,9 +103,16 @@ public final class MultiHeadAttention extends Module {
         return out.forward(y.permute(0, 2, 1, 3).reshape(b, t, dim));
     }
 
-    /** Part {@code which} (0: queries, 1: keys, 2: values) of the qkv output, as [batch, heads, time, headDim]. */
-    private Variable split(Variable all, int which, int b, int t, int hd) {
-        return all.narrow(2, which * dim, dim).reshape(b, t, heads, hd).permute(0, 2, 1, 3);
+    /**
+     * Part {@code which} (0: queries, 1: keys, 2: values) of the qkv map, as [batch, heads, time,
+     * headDim]: its rows of the weight and bias applied to {@code x}. Slicing the (small) weight
+     * rather than the (large) output keeps the gradient from filling three output-sized zero
+     * tensors and adding them.
+     */
+    private Variable project(Variable x, int which, int b, int t, int hd) {
+        Variable w = qkv.weight().narrow(0, which * dim, dim);
+        Variable bias = qkv.bias().narrow(0, which * dim, dim);
+        return x.matmul(w.t()).add(bias).reshape(b, t, heads, hd).permute(0, 2, 1, 3);
     }
 
     @Override
