@@ -93,10 +93,7 @@ public final class SampleCommand implements Callable<Integer> {
             System.setProperty("descent.cpu.threads", Integer.toString(threads));
         }
         Backends.setDefault(backend);
-        long s = seed != null ? seed : System.nanoTime();
-        if (seed == null) {
-            System.err.println("seed " + s);
-        }
+        PrintWriter err = spec.commandLine().getErr();
         CheckpointFile file = CheckpointFile.read(checkpoint);
         Map<String, String> meta = file.trainer().metadata();
         GptSpec gptSpec = modelOf(meta);
@@ -109,6 +106,10 @@ public final class SampleCommand implements Callable<Integer> {
                     + "training text (or train with --tokenizer byte)");
         }
         PrintWriter out = spec.commandLine().getOut();
+        long s = seed != null ? seed : System.nanoTime();
+        if (seed == null) {
+            err.println("seed " + s);
+        }
         try (Gpt model = gptSpec.build(tokenizer.vocabSize(), 0, new Generator(0), new Generator(0));
              NoGrad off = NoGrad.open()) {
             load(model, file.weights());
@@ -119,7 +120,8 @@ public final class SampleCommand implements Callable<Integer> {
             out.print(prompt + tokenizer.decode(generated));
             out.println();
             out.flush();
-            System.err.printf("%d tokens in %.2f s, %.0f tokens/s%n", generated.length, secs, generated.length / secs);
+            err.printf("%d tokens in %.2f s, %.0f tokens/s%n", generated.length, secs, generated.length / secs);
+            err.flush();
         }
         return ExitCodes.OK;
     }

@@ -18,6 +18,7 @@ import dev.descent.train.StopRules;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
 import dev.descent.train.checkpoint.CheckpointException;
+import dev.descent.train.checkpoint.CheckpointFile;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.data.text.TextCorpus;
@@ -426,7 +427,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Files.isRegularFile(checkpoint)) {
             throw new UserError("--resume: no checkpoint at " + checkpoint + " to continue from");
         }
-        Map<String, String> meta = trainer.restore(checkpoint);
+        // the settings first, so that another model's checkpoint is named as such, not as weights that do not fit
+        Map<String, String> meta = CheckpointFile.read(checkpoint).trainer().metadata();
         JsonNode read;
         try {
             read = new ObjectMapper().readTree(meta.getOrDefault("config", "{}"));
@@ -450,6 +452,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume: the run in " + checkpoint.getParent() + " was made with other settings ("
                     + diff + "); give the same ones, or another --out");
         }
+        trainer.restore(checkpoint);
     }
 
     private static int report(TrainingResult r, Path dir, PrintWriter out, int tokensPerExample) {

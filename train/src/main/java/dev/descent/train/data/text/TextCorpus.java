@@ -108,7 +108,7 @@ public final class TextCorpus {
         int trainLength = split;
         int validationLength = tokens.length - split;
         if (trainLength < context + 1 || validationLength < context + 1) {
-            long needed = (long) Math.ceil((context + 1) / (1 - TRAIN_FRACTION)) + 1;
+            long needed = shortestFor(context);
             throw new IllegalArgumentException(String.format("%s has %d tokens, too few for a context of %d: its "
                     + "training part (the first 90%%) and validation part (the last 10%%) each need at least %d; give "
                     + "a text of at least %d tokens, or a smaller context", name, tokens.length, context, context + 1,
@@ -126,6 +126,15 @@ public final class TextCorpus {
                 throw e;
             }
         }
+    }
+
+    /** The fewest tokens whose two parts each hold a window of {@code context + 1}. */
+    private static long shortestFor(int context) {
+        long n = 2L * (context + 1);
+        while ((long) (n * TRAIN_FRACTION) < context + 1 || n - (long) (n * TRAIN_FRACTION) < context + 1) {
+            n++;
+        }
+        return n;
     }
 
     /** {@code count} windows of {@code context} inputs and targets, {@code step} apart, as views of {@code part}. */
