@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import dev.descent.core.BackendUnavailableException;
+import dev.descent.bench.nn.TransformerStepBenchmark;
 import dev.descent.core.Backends;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -148,6 +149,14 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "ms/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " ms", mlpFb / mlpFwd));
         }
+        Double gptStep = s.get("TransformerStepBenchmark.trainStep");
+        Double gptForward = s.get("TransformerStepBenchmark.forwardNoGrad");
+        if (gptStep != null && gptForward != null) {
+            // TransformerStepBenchmark reports milliseconds.
+            double tokens = TransformerStepBenchmark.BATCH * TransformerStepBenchmark.CONTEXT;
+            rows.add(row("GPT 4x128 ctx128 b32 train step", tokens / (gptStep / 1e3), "tokens/s",
+                    fmt(gptStep) + " ms/step; forward alone " + fmt(gptForward) + " ms", gptStep / gptForward));
+        }
         Map<String, Long> cpuLists = new LinkedHashMap<>();
         cpuLists.put("4194304", 4194304L);
         cpuLists.put("16777216", 16777216L);
@@ -165,7 +174,8 @@ public final class BenchMain {
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
                     || k.startsWith("TranscendentalBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
-                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda");
+                    || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda")
+                    || k.startsWith("TransformerStepBenchmark");
             if (!shown) {
                 rows.add(row(k, e.getValue(), "ns/op", "", Double.NaN));
             }
