@@ -790,6 +790,25 @@ public final class RefArray {
     }
 
     /**
+     * The windows of {@code size} elements, {@code step} apart, along {@code axis}: the axis
+     * becomes the window count and a last axis of {@code size} is added ({@code torch.unfold}).
+     */
+    public RefArray unfold(int axis, int size, int step) {
+        int a = axis(axis, rank());
+        int[] outShape = java.util.Arrays.copyOf(shape, rank() + 1);
+        outShape[a] = (shape[a] - size) / step + 1;
+        outShape[rank()] = size;
+        double[] out = new double[numel(outShape)];
+        for (int f = 0; f < out.length; f++) {
+            int[] at = unravel(f, outShape);
+            int[] src = java.util.Arrays.copyOf(at, rank());
+            src[a] = at[a] * step + at[rank()];
+            out[f] = get(src);
+        }
+        return new RefArray(outShape, out, true);
+    }
+
+    /**
      * {@code out[idx with idx[axis] = index[idx]] += src[idx]} for every idx of the index's shape, on
      * a copy of this array: {@code torch.Tensor.scatter_add}. Sums in double, in index order.
      */
