@@ -33,6 +33,10 @@ final class LayerNormRows {
         Access dst = access(out);
         Access means = access(mean);
         Access rstds = access(rstd);
+        if (in instanceof Access.F32 fx && dst instanceof Access.F32 fo && x.strides()[1] == 1 && out.strides()[1] == 1) {
+            forwardFloat(x, fx, fo, out, w, b, eps, means, mean, rstds, rstd, rows, n);
+            return;
+        }
         CpuThreads.parallelFor(rows, blockRows(n), 1, (from, to) -> {
             double[] row = new double[n];
             double[] stat = new double[1];
@@ -51,6 +55,49 @@ final class LayerNormRows {
                     row[i] = y;
                 }
                 dst.write(out.offset() + r * out.strides()[0], out.strides()[1], row, 0, n);
+                stat[0] = mu;
+                means.write(mean.offset() + r * mean.strides()[0], 1, stat, 0, 1);
+                stat[0] = rho;
+                rstds.write(rstd.offset() + r * rstd.strides()[0], 1, stat, 0, 1);
+            }
+        });
+    }
+
+    /**
+     * The float32 rows with unit stride: read in bulk into {@code float[]}, the statistics summed
+     * in double as the general path does (so the bits are the same), the output computed in double
+     * and rounded once.
+     */
+    private static void forwardFloat(StridedView x, Access.F32 fx, Access.F32 fo, StridedView out, double[] w,
+            double[] b, double eps, Access means, StridedView mean, Access rstds, StridedView rstd, int rows, int n) {
+        CpuThreads.parallelFor(rows, blockRows(n), 1, (from, to) -> {
+            float[] row = new float[n];
+            float[] y = new float[n];
+            double[] stat = new double[1];
+            for (long r = from; r < to; r++) {
+                fx.b.get((int) (x.offset() + r * x.strides()[0]), row, 0, n);
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += row[i];
+                }
+                double mu = s / n;
+                double q = 0;
+                for (int i = 0; i < n; i++) {
+                    double d = row[i] - mu;
+                    q += d * d;
+                }
+                double rho = 1 / Math.sqrt(q / n + eps);
+                for (int i = 0; i < n; i++) {
+                    double v = (row[i] - mu) * rho;
+                    if (w != null) {
+                        v *= w[i];
+                    }
+                    if (b != null) {
+                        v += b[i];
+                    }
+                    y[i] = (float) v;
+                }
+                fo.b.put((int) (out.offset() + r * out.strides()[0]), y, 0, n);
                 stat[0] = mu;
                 means.write(mean.offset() + r * mean.strides()[0], 1, stat, 0, 1);
                 stat[0] = rho;
