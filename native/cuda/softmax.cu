@@ -7,6 +7,9 @@
 //   LOGSUMEXP    m + log1p(S')             (one value per row)
 // so that a confident row keeps the relative precision of its log-probabilities near 0. A NaN
 // maximum gives NaN; an infinite one gives m (LOGSUMEXP), NaN (SOFTMAX) or x_i - m (LOG_SOFTMAX).
+// CAUSAL_SOFTMAX is SOFTMAX over the first `kept` entries of the row at query index i (the row's
+// index modulo `queries`, the size of the axis before the last): kept = i + 1 + len - queries,
+// clamped to [0, len]; the other entries are written as 0, and a row with none kept is all 0.
 // float32 computes in float, float64 in double. blockDim.x is a power of two from 32 to 256; the
 // dynamic shared memory holds one value and one index per thread.
 #include "descent.cuh"
@@ -15,6 +18,7 @@
 #define SM_SOFTMAX 0
 #define SM_LOG_SOFTMAX 1
 #define SM_LOGSUMEXP 2
+#define SM_CAUSAL_SOFTMAX 3
 
 // (value, index) pairs: NaN wins, then the larger value, then the smaller index.
 template <typename T>
@@ -25,8 +29,8 @@ __device__ __forceinline__ bool better(T v, i64 j, T m, i64 at) {
 }
 
 template <typename T>
-__device__ void softmax_kernel(Geometry rows, i64 nrows, i64 len, i64 xStride, i64 outStride, int op, T* out,
-                               const T* x) {
+__device__ void softmax_kernel(Geometry rows, i64 nrows, i64 full, i64 xStride, i64 outStride, i64 queries, int op,
+                               T* out, const T* x) {
     extern __shared__ unsigned char shared[];
     i64* at_s = (i64*) shared;
     T* v_s = (T*) (at_s + blockDim.x);
@@ -37,6 +41,13 @@ __device__ void softmax_kernel(Geometry rows, i64 nrows, i64 len, i64 xStride, i
         offsets<2>(rows, r, o);
         const T* xr = x + o[0];
         T* yr = out + o[1];
+        i64 len = full;
+        if (op == SM_CAUSAL_SOFTMAX) {
+            i64 kept = r % queries + 1 + full - queries;
+            len = kept < 0 ? 0 : (kept > full ? full : kept);
+            for (i64 j = len + t; j < full; j += blockDim.x) yr[j * outStride] = (T) 0;
+            if (len == 0) continue;
+        }
 
         T m = -inf;
         i64 at = len;
@@ -66,7 +77,7 @@ __device__ void softmax_kernel(Geometry rows, i64 nrows, i64 len, i64 xStride, i
                 if (t == 0) yr[0] = m;
             } else {
                 for (i64 j = t; j < len; j += blockDim.x) {
-                    yr[j * outStride] = op == SM_SOFTMAX ? (T) 0 / (T) 0 : xr[j * xStride] - m;
+                    yr[j * outStride] = op == SM_LOG_SOFTMAX ? xr[j * xStride] - m : (T) 0 / (T) 0;
                 }
             }
             continue;
@@ -101,11 +112,11 @@ __device__ void softmax_kernel(Geometry rows, i64 nrows, i64 len, i64 xStride, i
     }
 }
 
-extern "C" __global__ void softmax_f32(Geometry rows, i64 nrows, i64 len, i64 xStride, i64 outStride, int op,
-                                       float* out, const float* x) {
-    softmax_kernel<float>(rows, nrows, len, xStride, outStride, op, out, x);
+extern "C" __global__ void softmax_f32(Geometry rows, i64 nrows, i64 len, i64 xStride, i64 outStride, i64 queries,
+                                       int op, float* out, const float* x) {
+    softmax_kernel<float>(rows, nrows, len, xStride, outStride, queries, op, out, x);
 }
-extern "C" __global__ void softmax_f64(Geometry rows, i64 nrows, i64 len, i64 xStride, i64 outStride, int op,
-                                       double* out, const double* x) {
-    softmax_kernel<double>(rows, nrows, len, xStride, outStride, op, out, x);
+extern "C" __global__ void softmax_f64(Geometry rows, i64 nrows, i64 len, i64 xStride, i64 outStride, i64 queries,
+                                       int op, double* out, const double* x) {
+    softmax_kernel<double>(rows, nrows, len, xStride, outStride, queries, op, out, x);
 }

@@ -56,13 +56,24 @@ final class ActivationOps {
         }
     }
 
-    /** y = x Phi(x); dy/dx = Phi(x) + x phi(x), with Phi(x) = (1 + erf(x/sqrt 2))/2 and phi the normal density. */
+    /**
+     * y = x Phi(x); dy/dx = Phi(x) + x phi(x), with Phi(x) = (1 + erf(x/sqrt 2))/2 and phi the normal
+     * density. Without createGraph, Phi(x) is read from the output as y/x (1/2 at x = 0) rather than
+     * computed again by an erf, the slowest step of the gradient: a division costs a pass over
+     * memory, an erf many.
+     */
     static Variable gelu(Variable a) {
         String op = "gelu";
         return Node.record(op, a.use(op).gelu(), (n, g, i) -> {
             Variable v = n.saved(a);
-            Variable cdf = v.mul(SQRT_HALF).erf().add(1).mul(0.5);
             Variable pdf = v.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+            Variable cdf;
+            if (GradMode.isEnabled()) {
+                cdf = v.mul(SQRT_HALF).erf().add(1).mul(0.5);
+            } else {
+                Variable zero = Variable.constant(v.data().eq(0));     // (y + z/2)/(x + z), z = [x = 0]
+                cdf = n.output().add(zero.mul(0.5)).div(v.add(zero));
+            }
             return g.mul(cdf.add(v.mul(pdf)));
         }, a);
     }
@@ -110,6 +121,16 @@ final class ActivationOps {
         return Node.record("softmax", x.softmax(ax), (n, g, i) -> {
             Variable y = n.output();
             return g.sub(g.mul(y).sum(new int[] {ax}, true)).mul(y);
+        }, a);
+    }
+
+    /** As softmax's, along the last axis: masked entries have y = 0, so their gradient is 0. */
+    static Variable causalSoftmax(Variable a) {
+        Tensor x = a.use("causalSoftmax");
+        int last = x.rank() - 1;
+        return Node.record("causalSoftmax", x.causalSoftmax(), (n, g, i) -> {
+            Variable y = n.output();
+            return g.sub(g.mul(y).sum(new int[] {last}, true)).mul(y);
         }, a);
     }
 

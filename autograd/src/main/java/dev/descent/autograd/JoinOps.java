@@ -1,27 +1,19 @@
 package dev.descent.autograd;
 
 import dev.descent.core.Check;
-import dev.descent.core.DType;
-import dev.descent.core.Device;
-import dev.descent.core.Scope;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Joining and indexing. Concatenation and stacking hand each part its own piece of the
  * gradient. Gathering sends each gradient element back to the position it was read from,
- * adding where a position was read more than once; with no scatter primitive in the backend
- * SPI this is done with a one-hot mask (a matrix product for {@code indexSelect}), which costs
- * memory proportional to (number of indices) × (size of the indexed axis).
+ * adding where a position was read more than once: the backend's scatter-add, whose time and
+ * memory are linear in the number of indices ({@code gather}'s gradient is a {@code scatterAdd},
+ * {@code indexSelect}'s an {@code indexAdd}, and each of those differentiates back to the other).
  */
 final class JoinOps {
-    private static final Map<PositionsKey, Tensor> POSITIONS = new ConcurrentHashMap<>();
-
     private JoinOps() {
     }
 
@@ -61,30 +53,35 @@ final class JoinOps {
         Tensor out = x.gather(axis, index);
         int ax = Check.axis(op, axis, x.rank());
         Tensor kept = index.to(index.dtype());
-        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> scatterAdd(g, kept, ax, a.shape()), a);
+        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> scattered(a.shape(), ax, kept, g), a);
     }
 
     /**
-     * {@code result[..., j, ...] = sum of g[..., k, ...] over k with index[..., k, ...] = j}, zero
-     * beyond the index's extent: the adjoint of {@link Tensor#gather}.
+     * Zeros of {@code shape} with {@code g} scattered in along {@code axis} at {@code index}: the
+     * gradient of a gather, {@code result[..., j, ...] = Σ g[..., k, ...] over k with
+     * index[..., k, ...] = j}, by one backend scatter-add (memory linear in the index). Recorded,
+     * so that it can be differentiated again: its own gradient is {@code gather}.
      */
-    private static Variable scatterAdd(Variable g, Tensor index, int axis, Shape shape) {
-        int size = shape.dim(axis);
-        Tensor hits;
-        try (Tensor idx = index.to(g.dtype());
-             Tensor column = idx.unsqueeze(axis + 1);
-             Tensor positions = positions(g, size, index.rank() + 1, axis + 1)) {
-            hits = column.eq(positions);
+    private static Variable scattered(Shape shape, int axis, Tensor index, Variable g) {
+        Tensor out = Tensor.zeros(g.device(), g.dtype(), shape.dims());
+        try {
+            out.scatterAddInPlace(axis, index, g.use("scatterAdd"));
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
         }
-        Variable summed = g.unsqueeze(axis + 1).mul(Variable.constant(hits)).sum(new int[] {axis}, false);
-        for (int d = 0; d < shape.rank(); d++) {
-            if (summed.size(d) < shape.dim(d)) {
-                int[] dims = summed.shape().dims();
-                dims[d] = shape.dim(d);
-                summed = ViewOps.embed(summed, Shape.of(dims), d, 0, 1);
-            }
-        }
-        return summed;
+        Tensor kept = index.to(index.dtype());
+        return Node.recordOwning("scatterAdd", out, new Tensor[] {kept}, (n, gg, i) -> gg.gather(axis, kept), g);
+    }
+
+    /** As {@link Tensor#scatterAdd}; d/dself = g, d/dsrc = g gathered at the index. */
+    static Variable scatterAdd(Variable self, int axis, Tensor index, Variable src) {
+        String op = "scatterAdd";
+        Tensor out = self.use(op).scatterAdd(axis, index, src.use(op));
+        int ax = Check.axis(op, axis, out.rank());
+        Tensor kept = index.to(index.dtype());
+        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> i == 0 ? g : g.gather(ax, kept), self,
+                src);
     }
 
     static Variable indexSelect(Variable a, int axis, Tensor index) {
@@ -93,41 +90,25 @@ final class JoinOps {
         Tensor out = x.indexSelect(axis, index);
         int ax = Check.axis(op, axis, x.rank());
         Tensor kept = index.to(index.dtype());
-        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> {
-            // g moved so the indexed axis is last, times the one-hot [count, size], moved back.
-            int last = g.rank() - 1;
-            return g.transpose(ax, last).matmul(Variable.constant(oneHot(g, kept, a.size(ax)))).transpose(ax, last);
-        }, a);
+        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> indexAdded(a.shape(), ax, kept, g), a);
     }
 
-    /** {@code [count, size]}: 1 where column j is the row's index. */
-    private static Tensor oneHot(Variable like, Tensor index, int size) {
-        try (Tensor idx = index.to(like.dtype());
-             Tensor column = idx.unsqueeze(1);
-             Tensor positions = positions(like, size, 2, 1)) {
-            return column.eq(positions);
+    /** Zeros of {@code shape} with the rows of {@code g} added at {@code index} along {@code axis}: indexSelect's gradient. */
+    private static Variable indexAdded(Shape shape, int axis, Tensor index, Variable g) {
+        try (Tensor zeros = Tensor.zeros(g.device(), g.dtype(), shape.dims())) {
+            Tensor out = zeros.indexAdd(axis, index, g.use("indexAdd"));
+            Tensor kept = index.to(index.dtype());
+            return Node.recordOwning("indexAdd", out, new Tensor[] {kept}, (n, gg, i) -> gg.indexSelect(axis, kept), g);
         }
     }
 
-    /**
-     * {@code 0, 1, ..., size-1} along axis {@code at} of a tensor of rank {@code rank} (size 1
-     * elsewhere): a view of a vector kept per device, dtype and size, uploaded once rather than
-     * at every backward pass through a gather (a training step's loss has one).
-     */
-    private static Tensor positions(Variable like, int size, int rank, int at) {
-        Tensor iota = POSITIONS.computeIfAbsent(new PositionsKey(like.device(), like.dtype(), size), k -> {
-            double[] values = new double[size];
-            for (int j = 0; j < size; j++) {
-                values[j] = j;
-            }
-            return Scope.escape(Tensor.of(k.device(), k.dtype(), values, size));
-        });
-        int[] dims = new int[rank];
-        Arrays.fill(dims, 1);
-        dims[at] = size;
-        return iota.reshape(dims);
-    }
-
-    private record PositionsKey(Device device, DType dtype, int size) {
+    /** As {@link Tensor#indexAdd}; d/dself = g, d/dsource = g selected at the index. */
+    static Variable indexAdd(Variable self, int axis, Tensor index, Variable source) {
+        String op = "indexAdd";
+        Tensor out = self.use(op).indexAdd(axis, index, source.use(op));
+        int ax = Check.axis(op, axis, out.rank());
+        Tensor kept = index.to(index.dtype());
+        return Node.recordOwning(op, out, new Tensor[] {kept}, (n, g, i) -> i == 0 ? g : g.indexSelect(ax, kept),
+                self, source);
     }
 }

@@ -15,6 +15,16 @@ final class MatmulOp {
     }
 
     static Variable matmul(Variable a, Variable b) {
+        if (a.rank() > 2 && b.rank() == 2 && a.size(-1) == b.size(0)) {
+            // [..., m, k] by one [k, n] matrix: one [(...·m), k] by [k, n] product, whose gradient for b
+            // is one product too (not a batch of them summed over the batch axes)
+            int[] dims = a.shape().dims();
+            int k = dims[dims.length - 1];
+            Variable flat = a.reshape(-1, k);
+            Variable product = matmul(flat, b);
+            dims[dims.length - 1] = b.size(1);
+            return product.reshape(dims);
+        }
         Tensor out = a.use("matmul").matmul(b.use("matmul"));
         int[] left = a.rank() == 1 ? new int[] {1, a.size(0)} : a.shape().dims();
         int[] right = b.rank() == 1 ? new int[] {b.size(0), 1} : b.shape().dims();

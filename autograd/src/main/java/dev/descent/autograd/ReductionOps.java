@@ -75,6 +75,45 @@ final class ReductionOps {
         }, a);
     }
 
+    /**
+     * d‖x‖_p = sign(x)·|x|^(p−1)/‖x‖^(p−1): x/‖x‖ for p = 2, sign(x) for p = 1, and for p = ∞ the
+     * extreme elements' signs shared equally among ties (as max). Where the norm is 0 the
+     * gradient is 0, as PyTorch's.
+     */
+    static Variable norm(Variable a, double p, int[] axes, boolean keepDim) {
+        String op = "norm";
+        Tensor x = a.use(op);
+        int[] ax = Check.axes(op, axes, x.rank());
+        Tensor out = x.norm(p, axes, keepDim);
+        return Node.record(op, out, (n, g, i) -> {
+            Variable v = n.saved(a);
+            Variable spreadG = spread(g, a.shape(), ax);
+            if (p == 1) {
+                return spreadG.mul(v.sign());
+            }
+            Variable norm = spread(n.output(), a.shape(), ax);
+            try (Tensor zero = norm.data().eq(0)) {
+                // a zero norm divides by 1 instead, and its slice gets 0: g·0/1
+                Variable safe = Variable.where(zero, Variable.constant(Tensor.ones(norm.device(), norm.dtype())),
+                        norm);
+                if (p == Double.POSITIVE_INFINITY) {
+                    Tensor hits = v.data().abs().eq(norm.data());
+                    Tensor shares;
+                    try (Tensor count = hits.sum(ax, true)) {
+                        shares = hits.div(count.maximum(1));
+                    }
+                    hits.close();
+                    return spreadG.mul(v.sign()).mul(Variable.constant(shares));
+                }
+                Variable ratio = v.div(safe);
+                // sign(x)·|x/‖x‖|^(p−1): 0 at x = 0 for p > 1 (ratio·|ratio|^(p−2) would be 0·∞ there for p < 2)
+                Variable scaled = p == 2 ? ratio : ratio.abs().pow(p - 1).mul(ratio.sign());
+                return Variable.where(zero, Variable.constant(Tensor.zeros(g.device(), g.dtype())),
+                        spreadG.mul(scaled));
+            }
+        }, a);
+    }
+
     /** The inverse of broadcasting: sums the axes that broadcasting added or stretched. */
     static Variable sumTo(Variable a, Shape target) {
         Tensor x = a.use("sumTo");

@@ -537,6 +537,25 @@ public final class Variable implements AutoCloseable {
         return ActivationOps.logSoftmax(this, axis);
     }
 
+    /**
+     * Softmax along the last axis with a causal mask, as {@link Tensor#causalSoftmax}: in
+     * [..., m, n], row i keeps entries {@code j <= i + n - m}; masked entries (and rows with
+     * nothing kept) are 0 with gradient 0.
+     */
+    public Variable causalSoftmax() {
+        return ActivationOps.causalSoftmax(this);
+    }
+
+    /**
+     * Layer normalisation over the trailing axes {@code normalizedShape}, as
+     * {@link Tensor#layerNorm}: {@code (x − μ)/√(σ² + eps)·weight + bias}; {@code weight} and
+     * {@code bias} (of shape {@code normalizedShape}) may be null. Forward and backward are one
+     * backend op each.
+     */
+    public Variable layerNorm(int[] normalizedShape, Variable weight, Variable bias, double eps) {
+        return NormalizationOps.layerNorm(this, normalizedShape, weight, bias, eps);
+    }
+
     // ---------------------------------------------------------------- reductions
 
     /** Sum of every element (rank 0). */
@@ -594,6 +613,21 @@ public final class Variable implements AutoCloseable {
     /** {@code sum((x - mean)^2) / (N - correction)} over the axes. */
     public Variable var(int[] axes, int correction, boolean keepDim) {
         return ReductionOps.var(this, axes, correction, keepDim);
+    }
+
+    /**
+     * The p-norm over every element ({@link Tensor#norm}): p = 1, 2, infinity or any p > 0. Its
+     * gradient is {@code g·sign(x)·|x|^(p−1)/‖x‖^(p−1)}: {@code g·x/‖x‖} for p = 2 and
+     * {@code g·sign(x)} for p = 1; for infinity the elements of largest magnitude share it
+     * equally; where the norm is 0 the gradient is 0 (as PyTorch).
+     */
+    public Variable norm(double p) {
+        return ReductionOps.norm(this, p, new int[0], false);
+    }
+
+    /** The p-norm over {@code axes} (none: every axis). */
+    public Variable norm(double p, int[] axes, boolean keepDim) {
+        return ReductionOps.norm(this, p, axes, keepDim);
     }
 
     public Variable logsumexp(int... axes) {
@@ -759,6 +793,20 @@ public final class Variable implements AutoCloseable {
     /** The entries {@code index[0], index[1], ...} along {@code axis}. */
     public Variable indexSelect(int axis, Tensor index) {
         return JoinOps.indexSelect(this, axis, index);
+    }
+
+    /**
+     * As {@link Tensor#scatterAdd}: this with {@code src} added at the positions {@code index}
+     * names along {@code axis}. Differentiable in both: this gets the gradient itself, {@code src}
+     * the gradient gathered at the index.
+     */
+    public Variable scatterAdd(int axis, Tensor index, Variable src) {
+        return JoinOps.scatterAdd(this, axis, index, src);
+    }
+
+    /** As {@link Tensor#indexAdd}: this with the entries of {@code source} added at {@code index[k]} along {@code axis}. */
+    public Variable indexAdd(int axis, Tensor index, Variable source) {
+        return JoinOps.indexAdd(this, axis, index, source);
     }
 
     // ---------------------------------------------------------------- in place (not recorded)

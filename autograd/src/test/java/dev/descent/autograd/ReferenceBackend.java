@@ -231,6 +231,10 @@ public final class ReferenceBackend implements Backend {
         int rows = xo.length / Math.max(len, 1);
         for (int r = 0; r < rows; r++) {
             int base = (r / inner) * inner * len + r % inner;
+            if (op == SoftmaxOp.CAUSAL_SOFTMAX) {
+                causalRow(x, out, xo, oo, base, len, r % shape[axis - 1], shape[axis - 1]);
+                continue;
+            }
             double[] v = new double[len];
             double m = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < len; j++) {
@@ -257,6 +261,125 @@ public final class ReferenceBackend implements Backend {
                 block(out).set(oo[base + j * inner], y);
             }
         }
+    }
+
+    /** Row {@code i} of {@code m} queries: softmax over entries j <= i + len - m, zeros elsewhere. */
+    private static void causalRow(StridedView x, StridedView out, long[] xo, long[] oo, int base, int len, int i,
+            int m) {
+        int kept = Math.max(0, Math.min(len, i + 1 + len - m));
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < kept; j++) {
+            max = Math.max(max, block(x).get(xo[base + j]));
+        }
+        double sum = 0;
+        for (int j = 0; j < kept; j++) {
+            sum += Math.exp(block(x).get(xo[base + j]) - max);
+        }
+        for (int j = 0; j < len; j++) {
+            block(out).set(oo[base + j], j < kept ? Math.exp(block(x).get(xo[base + j]) - max) / sum : 0);
+        }
+    }
+
+    @Override
+    public void scatterAdd(StridedView src, int axis, StridedView index, StridedView out) {
+        int[] shape = index.shape();
+        long[] io = offsets(index);
+        long[] so = offsets(src);
+        for (long i : io) {
+            long j = (long) block(index).get(i);
+            if (j < 0 || j >= out.shape()[axis]) {
+                throw new IndexOutOfBoundsException("index " + j + " is out of bounds for axis " + axis + " of size "
+                        + out.shape()[axis]);
+            }
+        }
+        int[] idx = new int[shape.length];
+        for (int i = 0; i < io.length; i++) {
+            long j = (long) block(index).get(io[i]);
+            long o = out.offset();
+            for (int d = 0; d < shape.length; d++) {
+                o += (d == axis ? j : idx[d]) * out.strides()[d];
+            }
+            block(out).set(o, block(out).get(o) + block(src).get(so[i]));
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out,
+            StridedView mean, StridedView rstd) {
+        int rows = x.shape()[0];
+        int n = x.shape()[1];
+        for (int r = 0; r < rows; r++) {
+            double mu = 0;
+            for (int i = 0; i < n; i++) {
+                mu += at(x, r, i);
+            }
+            mu /= n;
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                var += (at(x, r, i) - mu) * (at(x, r, i) - mu);
+            }
+            double rho = 1 / Math.sqrt(var / n + eps);
+            for (int i = 0; i < n; i++) {
+                double y = (at(x, r, i) - mu) * rho * (weight == null ? 1 : at(weight, i))
+                        + (bias == null ? 0 : at(bias, i));
+                block(out).set(out.offset() + r * out.strides()[0] + i * out.strides()[1], y);
+            }
+            block(mean).set(mean.offset() + r * mean.strides()[0], mu);
+            block(rstd).set(rstd.offset() + r * rstd.strides()[0], rho);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean,
+            StridedView rstd, StridedView dx, StridedView dweight, StridedView dbias) {
+        int rows = x.shape()[0];
+        int n = x.shape()[1];
+        double[] dw = new double[n];
+        double[] db = new double[n];
+        for (int r = 0; r < rows; r++) {
+            double mu = at(mean, r);
+            double rho = at(rstd, r);
+            double sumG = 0;
+            double sumGx = 0;
+            for (int i = 0; i < n; i++) {
+                double xh = (at(x, r, i) - mu) * rho;
+                double gh = at(grad, r, i) * (weight == null ? 1 : at(weight, i));
+                sumG += gh;
+                sumGx += gh * xh;
+                dw[i] += at(grad, r, i) * xh;
+                db[i] += at(grad, r, i);
+            }
+            if (dx != null) {
+                for (int i = 0; i < n; i++) {
+                    double xh = (at(x, r, i) - mu) * rho;
+                    double gh = at(grad, r, i) * (weight == null ? 1 : at(weight, i));
+                    block(dx).set(dx.offset() + r * dx.strides()[0] + i * dx.strides()[1],
+                            rho * (gh - sumG / n - xh * sumGx / n));
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (dweight != null) {
+                block(dweight).set(dweight.offset() + i * dweight.strides()[0], dw[i]);
+            }
+            if (dbias != null) {
+                block(dbias).set(dbias.offset() + i * dbias.strides()[0], db[i]);
+            }
+        }
+    }
+
+    private static double at(StridedView v, int r, int i) {
+        return block(v).get(v.offset() + r * v.strides()[0] + i * v.strides()[1]);
+    }
+
+    private static double at(StridedView v, int i) {
+        return block(v).get(v.offset() + i * v.strides()[0]);
     }
 
     @Override

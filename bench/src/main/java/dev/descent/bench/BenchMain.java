@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import dev.descent.core.BackendUnavailableException;
+import dev.descent.bench.nn.TransformerStepBenchmark;
 import dev.descent.core.Backends;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -174,6 +175,14 @@ public final class BenchMain {
             rows.add(row("CNN recipe b128 train step", cnnStep / 1e3, "ms/step", fmt(128 / (cnnStep / 1e6))
                     + " samples/s; forward alone " + fmt(cnnFwd / 1e3) + " ms", cnnStep / cnnFwd));
         }
+        Double gptStep = s.get("TransformerStepBenchmark.trainStep");
+        Double gptForward = s.get("TransformerStepBenchmark.forwardNoGrad");
+        if (gptStep != null && gptForward != null) {
+            // TransformerStepBenchmark reports milliseconds.
+            double tokens = TransformerStepBenchmark.BATCH * TransformerStepBenchmark.CONTEXT;
+            rows.add(row("GPT 4x128 ctx128 b32 train step", tokens / (gptStep / 1e3), "tokens/s",
+                    fmt(gptStep) + " ms/step; forward alone " + fmt(gptForward) + " ms", gptStep / gptForward));
+        }
         Map<String, Long> cpuLists = new LinkedHashMap<>();
         cpuLists.put("4194304", 4194304L);
         cpuLists.put("16777216", 16777216L);
@@ -201,7 +210,8 @@ public final class BenchMain {
                     || k.startsWith("TranscendentalBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda")
-                    || k.startsWith("ConvBenchmark") || k.startsWith("CnnStepBenchmark");
+                    || k.startsWith("ConvBenchmark") || k.startsWith("CnnStepBenchmark")
+                    || k.startsWith("TransformerStepBenchmark");
             if (!shown) {
                 rows.add(row(k, e.getValue(), units.getOrDefault(k, "?"), "", Double.NaN));
             }

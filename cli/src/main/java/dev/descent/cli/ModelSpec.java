@@ -19,8 +19,8 @@ public sealed interface ModelSpec permits MlpSpec, CnnSpec {
         if (t.startsWith("mlp")) {
             return MlpSpec.parse(text);
         }
-        throw new UserError("--model: expected mlp:H1,H2,... (hidden sizes, e.g. mlp:256,128) or cnn:LAYERS (e.g. "
-                + CnnSpec.EXAMPLE + "), got '" + text + "'");
+        throw new UserError("--model: expected mlp:H1,H2,... (hidden sizes, e.g. mlp:256,128), cnn:LAYERS (e.g. "
+                + CnnSpec.EXAMPLE + ") or, for text:FILE data, gpt:layers=L,heads=H,dim=D,context=T; got '" + text + "'");
     }
 
     /** The network for examples of {@code featureShape} and {@code outputs} classes. */

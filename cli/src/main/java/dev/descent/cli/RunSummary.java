@@ -18,8 +18,9 @@ final class RunSummary {
     private RunSummary() {
     }
 
-    static void write(Path file, TrainingResult r, ObjectNode config, long parameters, double wallSeconds)
-            throws IOException {
+    /** @param tokensPerExample a language model's context (its examples are windows of it), else 0 */
+    static void write(Path file, TrainingResult r, ObjectNode config, long parameters, double wallSeconds,
+            int tokensPerExample) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode s = json.createObjectNode();
         s.put("status", r.reason().name().toLowerCase());
@@ -41,6 +42,9 @@ final class RunSummary {
         }
         MetricsFiles.put(s, "best_test_accuracy", best);
         MetricsFiles.put(s, "samples_per_second", r.samplesPerSecond());
+        if (tokensPerExample > 0) {
+            MetricsFiles.put(s, "tokens_per_second", r.samplesPerSecond() * tokensPerExample);
+        }
         MetricsFiles.put(s, "training_seconds", r.wallSeconds());
         MetricsFiles.put(s, "wall_seconds", wallSeconds);
         s.put("parameters", parameters);

@@ -18,6 +18,8 @@ import java.util.Locale;
  *   <li>{@code linear:END}: from α₀ to END over the run's steps (seed 001's α_t);</li>
  *   <li>{@code cosine} or {@code cosine:MIN}: cosine annealing to MIN (0) over the run's steps;</li>
  *   <li>{@code warmup:S}: a linear warm-up over S steps from α₀/S to α₀, then α₀;</li>
+ *   <li>{@code warmup-cosine:S[:MIN]}: that warm-up, then cosine annealing to MIN (α₀/10) over the
+ *       rest of the run's steps (nanoGPT's schedule);</li>
  *   <li>{@code onecycle}: Smith's one-cycle over the run's steps, peaking at α₀;</li>
  *   <li>{@code plateau[:PATIENCE[:FACTOR]]}: the rate times FACTOR (0.1) when the test loss has not
  *       improved (by 1e-4 relative) for PATIENCE (10) epochs, PyTorch's {@code ReduceLROnPlateau}.</li>
@@ -84,6 +86,14 @@ public sealed interface ScheduleSpec {
                     long steps = (long) positive(p[1], text);
                     yield new Fixed(Schedule.linearWarmup(lr / steps, lr, steps), ScheduleUnit.STEP);
                 }
+                case "warmup-cosine" -> {
+                    if (p.length < 2 || p.length > 3) {
+                        throw bad(text);
+                    }
+                    long steps = (long) positive(p[1], text);
+                    double min = p.length > 2 ? rate(p[2], "warmup-cosine:STEPS:MIN_LR", text) : lr / 10;
+                    yield new Fixed(Schedule.warmupCosine(lr, min, steps, Math.max(totalSteps, 1)), ScheduleUnit.STEP);
+                }
                 case "plateau" -> {
                     if (p.length > 3) {
                         throw bad(text);
@@ -131,6 +141,7 @@ public sealed interface ScheduleSpec {
 
     private static UserError bad(String text) {
         return new UserError("--schedule: expected none, step:EPOCHS:GAMMA, exponential:GAMMA, linear:END_LR, cosine[:MIN_LR], "
-                + "warmup:STEPS, onecycle or plateau[:PATIENCE[:FACTOR in (0,1)]], got '" + text + "'");
+                + "warmup:STEPS, warmup-cosine:STEPS[:MIN_LR], onecycle or plateau[:PATIENCE[:FACTOR in (0,1)]], got '"
+                + text + "'");
     }
 }

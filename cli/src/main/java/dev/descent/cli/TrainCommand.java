@@ -8,7 +8,10 @@ import dev.descent.core.Backends;
 import dev.descent.core.Generator;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.CrossEntropyLoss;
+import dev.descent.nn.loss.Loss;
+import dev.descent.nn.loss.TokenCrossEntropyLoss;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.WeightDecayGroups;
 import dev.descent.train.AtomicFiles;
 import dev.descent.train.RunLock;
 import dev.descent.train.StopRules;
@@ -16,8 +19,10 @@ import dev.descent.train.Trainer;
 import dev.descent.train.TrainingResult;
 import dev.descent.train.checkpoint.CheckpointException;
 import dev.descent.train.data.Augmentation;
+import dev.descent.train.checkpoint.CheckpointFile;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.DataSplit;
+import dev.descent.train.data.text.TextCorpus;
 import dev.descent.train.metrics.MetricsCallback;
 import dev.descent.train.progress.ProgressCallback;
 import java.io.PrintStream;
@@ -33,10 +38,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code descent train}: trains a classifier and writes its metrics, charts, summary and checkpoint. */
+/**
+ * {@code descent train}: trains a classifier (an MLP) or a language model (a GPT on a text) and
+ * writes its metrics, charts, summary and checkpoint.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains an MLP or CNN classifier and writes metrics.csv, steps.csv, metrics.jsonl, summary.json, "
-                + "charts (PNG and SVG) and a checkpoint to --out.",
+        description = {"Trains an MLP or CNN classifier, or a GPT on a text, and writes metrics.csv, steps.csv, "
+                + "metrics.jsonl, summary.json, charts (PNG and SVG) and a checkpoint to --out.",
                 "With no options: two spirals, mlp:64,64, Adam, 20 epochs on the CPU, in seconds."},
         footer = {"", "Examples:", "  descent train",
                 "  descent train --data fashion-mnist --model mlp:256,128 --optimizer adam --lr 1e-3 --batch-size 128 "
@@ -45,7 +53,9 @@ import picocli.CommandLine.Spec;
                         + "--schedule cosine --augment crop:2,flip",
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
-                "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)", "",
+                "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)",
+                "  descent train --data text:corpus.txt --model gpt:layers=4,heads=4,dim=128,context=128 --epochs 30",
+                "      (a character-level GPT; AdamW, warm-up and cosine, clipping at 1 unless told otherwise)", "",
                 "CNN layers (--model cnn:LAYER,...; a Linear layer to the classes ends every model):",
                 "  cNkK[sS][pP]  Conv2d, N filters of KxK, stride S (1), padding P (K/2); no bias when bn follows",
                 "  bn            BatchNorm2d (BatchNorm1d after fcN)     relu, tanh, gelu   activations",
@@ -62,18 +72,29 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "SET", defaultValue = "spirals",
-            description = "spirals, blobs, fashion-mnist, or a directory of MNIST-format IDX files (default: ${DEFAULT-VALUE})")
+            description = "spirals, blobs, fashion-mnist, a directory of MNIST-format IDX files, or text:FILE for a "
+                    + "language model (default: ${DEFAULT-VALUE})")
     String data;
 
     @Option(names = "--model", paramLabel = "SPEC", defaultValue = "mlp:64,64",
-            description = "mlp:H1,H2,... (hidden layer sizes of an MLP) or cnn:LAYER,... (a convolutional network, "
-                    + "layers below; images only) (default: ${DEFAULT-VALUE})")
+            description = "mlp:H1,H2,... (hidden layer sizes of an MLP), cnn:LAYER,... (a convolutional network, "
+                    + "layers below; images only) or gpt:layers=L,heads=H,dim=D,context=T (text only) "
+                    + "(default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--augment", paramLabel = "SPEC", defaultValue = "none",
             description = "seeded changes to training images: none, crop:P (pad P on each side, cut back at a random "
                     + "offset), flip (mirror half of them), or crop:P,flip (default: ${DEFAULT-VALUE})")
     String augment;
+
+    @Option(names = "--tokenizer", defaultValue = "char",
+            description = "text: char (the file's own characters) or byte (UTF-8 bytes) (default: ${DEFAULT-VALUE})")
+    String tokenizer;
+
+    @Option(names = "--steps-per-epoch", paramLabel = "N", defaultValue = "100",
+            description = "text: steps per epoch, each a batch of random windows; the validation loss is measured "
+                    + "after each epoch (default: ${DEFAULT-VALUE})")
+    int stepsPerEpoch;
 
     @Option(names = "--activation", defaultValue = "relu",
             description = "the MLP's activation: relu, tanh or gelu (default: ${DEFAULT-VALUE})")
@@ -91,9 +112,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "dropout probability after each hidden layer of an MLP (default: ${DEFAULT-VALUE})")
     double dropout;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+    @Option(names = "--optimizer", paramLabel = "NAME",
             description = "sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, radam, yogi, "
-                    + "lion (default: ${DEFAULT-VALUE})")
+                    + "lion (default: adam; for gpt adamw with beta2 0.99, weight decay 0.1 on matrices only)")
     String optimizer;
 
     @Option(names = "--lr", paramLabel = "RATE", description = "learning rate (default: the optimiser's; Adam 1e-3)")
@@ -109,14 +130,15 @@ public final class TrainCommand implements Callable<Integer> {
             description = "any other hyper-parameter of the optimiser, e.g. --hp beta2=0.99 --hp amsgrad=true")
     Map<String, String> hyper = new LinkedHashMap<>();
 
-    @Option(names = "--schedule", paramLabel = "SPEC", defaultValue = "none",
+    @Option(names = "--schedule", paramLabel = "SPEC",
             description = "none, step:EPOCHS:GAMMA, exponential:GAMMA, linear:END_LR, cosine[:MIN_LR], warmup:STEPS, "
-                    + "onecycle, plateau[:PATIENCE[:FACTOR]] (default: ${DEFAULT-VALUE})")
+                    + "warmup-cosine:STEPS[:MIN_LR], onecycle, plateau[:PATIENCE[:FACTOR]] (default: none; for gpt "
+                    + "warmup-cosine:100)")
     String schedule;
 
-    @Option(names = "--clip-norm", paramLabel = "MAX", defaultValue = "0",
-            description = "clip the global gradient norm to MAX (default: 0, off)")
-    double clipNorm;
+    @Option(names = "--clip-norm", paramLabel = "MAX",
+            description = "clip the global gradient norm to MAX (default: 0, off; for gpt 1)")
+    Double clipNorm;
 
     @Option(names = "--batch-size", paramLabel = "M", defaultValue = "32",
             description = "examples per step: 1 is SGD, the training set's size full-batch GD (default: ${DEFAULT-VALUE})")
@@ -173,14 +195,38 @@ public final class TrainCommand implements Callable<Integer> {
             description = "auto (a bar on a terminal, plain lines otherwise or when CI=true), bar or plain")
     String progress;
 
+    /** Whether this run trains a GPT on a text (else an MLP classifier). */
+    private boolean languageModel() {
+        return GptSpec.matches(model);
+    }
+
+    /** The options whose defaults depend on the model: a GPT trains as nanoGPT does unless told otherwise. */
+    private void resolveDefaults() {
+        boolean gpt = languageModel();
+        if (optimizer == null) {
+            optimizer = gpt ? "adamw" : "adam";
+            if (gpt) {
+                hyper.putIfAbsent("beta2", "0.99");
+                weightDecay = weightDecay == null ? 0.1 : weightDecay;
+            }
+        }
+        if (schedule == null) {
+            schedule = gpt ? "warmup-cosine:100" : "none";
+        }
+        if (clipNorm == null) {
+            clipNorm = gpt ? 1.0 : 0.0;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        resolveDefaults();
         validate();
         if (threads != null) {
             System.setProperty("descent.cpu.threads", Integer.toString(threads));
         }
         Backends.setDefault(backend);
-        Path dir = out != null ? out : Path.of("runs", DataSpec.shortName(data));
+        Path dir = out != null ? out : defaultDir();
         try (RunLock lock = RunLock.acquire(dir)) {
             // only now, with no other run writing here: what killed writes left behind
             AtomicFiles.deleteStaleTemporaries(dir);
@@ -188,33 +234,48 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private Path defaultDir() {
+        return Path.of("runs", TextData.isText(data) ? TextData.shortName(data) : DataSpec.shortName(data));
+    }
+
     private int run(Path dir) throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         ObjectNode config = config();
 
         long start = System.nanoTime();
-        ModelSpec spec = ModelSpec.parse(model);
-        try (DataSpec.Loaded loaded = DataSpec.load(data, seed, !noNormalize);
-             DataSplit split = shaped(loaded.split(), spec)) {
+        boolean gpt = languageModel();
+        TextCorpus corpus = gpt ? TextData.read(data, tokenizer) : null;
+        GptSpec gptSpec = gpt ? GptSpec.parse(model) : null;
+        ModelSpec modelSpec = gpt ? null : ModelSpec.parse(model);
+        try (DataSpec.Loaded loaded = gpt ? null : DataSpec.load(data, seed, !noNormalize);
+             DataSplit split = gpt ? corpus.windows(gptSpec.context(), Backends.defaultDevice())
+                     : shaped(loaded.split(), modelSpec)) {
             Generator initGen = new Generator(seed + 1);
             Generator dropoutGen = new Generator(seed + 2);
+            String modelName = gpt ? gptSpec.toString() : modelSpec.toString();
             ModelSpec.Settings settings = new ModelSpec.Settings(activation, ModelSpec.InitScheme.parse(init), batchNorm,
                     dropout, initGen, dropoutGen);
-            try (Module net = spec.build(split.train().featureShape(), split.train().classes(), settings);
-                 Optimizer opt = OptimizerSpec.build(optimizer, net.parameters(), nan(lr), nan(momentum),
-                         nan(weightDecay), hyper)) {
-                DataLoader loader = new DataLoader(split.train(), batchSize, true, dropLast, seed + 3)
-                        .augmented(AugmentSpec.parse(augment, loaded.zero()));
+            try (Module net = gpt ? gptSpec.build(corpus.tokenizer().vocabSize(), dropout, initGen, dropoutGen)
+                    : modelSpec.build(split.train().featureShape(), split.train().classes(), settings);
+                 Optimizer opt = optimizerFor(net, gpt)) {
+                DataLoader loader = gpt ? DataLoader.withReplacement(split.train(), batchSize, stepsPerEpoch, seed + 3)
+                        : new DataLoader(split.train(), batchSize, true, dropLast, seed + 3)
+                                .augmented(AugmentSpec.parse(augment, loaded.zero()));
                 ScheduleSpec sched = ScheduleSpec.parse(schedule, opt.paramGroups().get(0).lr(),
                         (long) epochs * loader.batchesPerEpoch());
                 Path checkpoint = dir.resolve(CHECKPOINT);
-                Trainer.Builder b = Trainer.builder(net, new CrossEntropyLoss(), opt, loader).test(split.test())
+                Loss loss = gpt ? new TokenCrossEntropyLoss() : new CrossEntropyLoss();
+                Trainer.Builder b = Trainer.builder(net, loss, opt, loader).test(split.test())
                         .clipNorm(clipNorm)
                         .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0, maxSteps))
                         .checkpoint(checkpoint).checkpointEvery(checkpointEvery).generator("dropout", dropoutGen)
                         .metadata("config", runDefining(config).toString())
                         .callback(new MetricsCallback(dir, DataSpec.shortName(data), false))
                         .callback(progressCallback());
+                if (gpt) {
+                    // windows of a context each: the evaluation's memory grows with the chunk, not the set
+                    b.evalChunk(batchSize).metadata(TOKENIZER, corpus.tokenizer().toJson().toString());
+                }
                 if (sched != null) {
                     sched.attach(b, opt);
                 }
@@ -222,14 +283,16 @@ public final class TrainCommand implements Callable<Integer> {
                 if (resume) {
                     resumeFrom(trainer, checkpoint, config);
                 }
-                stdout.printf("training %s on %s (%d examples, %d test) with %s, %d parameters, backend %s%n", spec,
-                        data, split.train().size(), split.test().size(), opt.name(), net.parameterCount(),
-                        Backends.defaultName());
+                stdout.printf("training %s on %s (%d %s, %d %s) with %s, %d parameters, backend %s%n", modelName,
+                        data, split.train().size(), gpt ? "training windows" : "examples", split.test().size(),
+                        gpt ? "validation windows of " + gptSpec.context() + " " + corpus.tokenizer().kind() + " tokens"
+                                : "test", opt.name(), net.parameterCount(), Backends.defaultName());
                 stdout.flush();
                 TrainingResult result = trainer.fit();
                 double wall = (System.nanoTime() - start) / 1e9;
-                RunSummary.write(dir.resolve(SUMMARY), result, config, net.parameterCount(), wall);
-                return report(result, dir, stdout);
+                int tokensPerExample = gpt ? gptSpec.context() : 0;
+                RunSummary.write(dir.resolve(SUMMARY), result, config, net.parameterCount(), wall, tokensPerExample);
+                return report(result, dir, stdout, tokensPerExample);
             }
         }
     }
@@ -249,6 +312,28 @@ public final class TrainCommand implements Callable<Integer> {
         }
         return split.withFeatureShape(split.train().featureCount());
     }
+
+    /**
+     * The optimiser over {@code net}'s parameters; for a GPT in two groups, the matrices with the
+     * weight decay and the biases and norms without ({@link WeightDecayGroups}).
+     */
+    private Optimizer optimizerFor(Module net, boolean gpt) {
+        if (!gpt) {
+            return OptimizerSpec.build(optimizer, net.parameters(), nan(lr), nan(momentum), nan(weightDecay), hyper);
+        }
+        WeightDecayGroups groups = WeightDecayGroups.matricesOnly(net.parameters());
+        Optimizer opt = OptimizerSpec.build(optimizer, groups.decayed(), nan(lr), nan(momentum), nan(weightDecay),
+                hyper);
+        try {
+            return groups.addNotDecayedTo(opt);
+        } catch (RuntimeException e) {
+            opt.close();
+            throw e;
+        }
+    }
+
+    /** The checkpoint's metadata key of a language model's tokenizer (JSON, {@code Tokenizer.toJson}). */
+    static final String TOKENIZER = "tokenizer";
 
     /** The most threads: a ForkJoinPool's parallelism limit (0x7fff), which the CPU backend's pool is. */
     static final int MAX_THREADS = 32767;
@@ -278,24 +363,37 @@ public final class TrainCommand implements Callable<Integer> {
         require(backend.equals("cpu") || backend.equals("cuda"), "--backend: expected cpu or cuda, got '" + backend + "'");
         require(progress.equals("auto") || progress.equals("bar") || progress.equals("plain"),
                 "--progress: expected auto, bar or plain, got '" + progress + "'");
-        require(!resume || out != null || Files.isDirectory(Path.of("runs", DataSpec.shortName(data))),
+        require(!resume || out != null || Files.isDirectory(defaultDir()),
                 "--resume: give --out DIR, the directory of the run to continue");
-        ModelSpec parsed = ModelSpec.parse(model);
-        ModelSpec.InitScheme.parse(init);
+        require(stepsPerEpoch >= 1, "--steps-per-epoch: expected at least 1, got " + stepsPerEpoch);
+        require(tokenizer.equals("char") || tokenizer.equals("byte"),
+                "--tokenizer: expected char or byte, got '" + tokenizer + "'");
         Augmentation augmentation = AugmentSpec.parse(augment, 0);
-        if (parsed.takesImages()) {
-            var given = spec.commandLine().getParseResult();
-            for (String option : List.of("--activation", "--batch-norm", "--dropout")) {
-                require(!given.hasMatchedOption(option), option + ": an MLP option; a cnn names its layers in --model "
-                        + "(e.g. " + CnnSpec.EXAMPLE + ")");
-            }
-        } else {
+        if (languageModel()) {
+            GptSpec.parse(model);
+            require(TextData.isText(data), "--model " + model + " is a language model: give it --data text:FILE");
+            TextData.check(data);
             require(augmentation.isNone(), "--augment: changes images, which only a cnn model takes (got --model "
                     + model + ")");
+        } else {
+            ModelSpec parsed = ModelSpec.parse(model);
+            require(!TextData.isText(data), "--data " + data + " is a text: give it a language model, --model "
+                    + "gpt:layers=4,heads=4,dim=128,context=128");
+            DataSpec.check(data);
+            if (parsed.takesImages()) {
+                var given = spec.commandLine().getParseResult();
+                for (String option : List.of("--activation", "--batch-norm", "--dropout")) {
+                    require(!given.hasMatchedOption(option), option + ": an MLP option; a cnn names its layers in "
+                            + "--model (e.g. " + CnnSpec.EXAMPLE + ")");
+                }
+            } else {
+                require(augmentation.isNone(), "--augment: changes images, which only a cnn model takes (got --model "
+                        + model + ")");
+            }
         }
-        ScheduleSpec.parse(schedule, 1e-3, 1);
+        ModelSpec.InitScheme.parse(init);
+        ScheduleSpec.parse(schedule, 1e-3, 2);
         OptimizerSpec.check(optimizer);
-        DataSpec.check(data);
     }
 
     private static void require(boolean ok, String message) {
@@ -322,8 +420,12 @@ public final class TrainCommand implements Callable<Integer> {
     ObjectNode config() {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("data", data);
-        c.put("model", ModelSpec.parse(model).toString());
+        c.put("model", languageModel() ? GptSpec.parse(model).toString() : ModelSpec.parse(model).toString());
         c.put("augment", AugmentSpec.parse(augment, 0).toString());
+        if (languageModel()) {
+            c.put("tokenizer", tokenizer);
+            c.put("steps_per_epoch", stepsPerEpoch);
+        }
         c.put("activation", activation);
         c.put("init", ModelSpec.InitScheme.parse(init).toString());
         c.put("batch_norm", batchNorm);
@@ -375,7 +477,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Files.isRegularFile(checkpoint)) {
             throw new UserError("--resume: no checkpoint at " + checkpoint + " to continue from");
         }
-        Map<String, String> meta = trainer.restore(checkpoint);
+        // the settings first, so that another model's checkpoint is named as such, not as weights that do not fit
+        Map<String, String> meta = CheckpointFile.read(checkpoint).trainer().metadata();
         JsonNode read;
         try {
             read = new ObjectMapper().readTree(meta.getOrDefault("config", "{}"));
@@ -399,19 +502,22 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume: the run in " + checkpoint.getParent() + " was made with other settings ("
                     + diff + "); give the same ones, or another --out");
         }
+        trainer.restore(checkpoint);
     }
 
-    private static int report(TrainingResult r, Path dir, PrintWriter out) {
+    private static int report(TrainingResult r, Path dir, PrintWriter out, int tokensPerExample) {
         var last = r.lastEpoch();
         if (r.diverged()) {
             out.flush();
             System.err.println("descent train: " + r.message());
         } else {
             // a step budget may end a run before its first epoch is complete
-            String test = last == null ? "" : String.format("; test loss %.4f, test accuracy %.4f", last.testLoss(),
-                    last.testAccuracy());
-            out.printf("done (%s): %d steps in %.1f s, %.0f samples/s%s%n", r.message(), r.steps(), r.wallSeconds(),
-                    r.samplesPerSecond(), test);
+            String test = last == null ? "" : tokensPerExample > 0
+                    ? String.format("; validation loss %.4f", last.testLoss())
+                    : String.format("; test loss %.4f, test accuracy %.4f", last.testLoss(), last.testAccuracy());
+            String rate = tokensPerExample > 0 ? String.format("%.0f tokens/s", r.samplesPerSecond() * tokensPerExample)
+                    : String.format("%.0f samples/s", r.samplesPerSecond());
+            out.printf("done (%s): %d steps in %.1f s, %s%s%n", r.message(), r.steps(), r.wallSeconds(), rate, test);
         }
         out.println("metrics: " + dir.resolve("metrics.csv") + ", " + dir.resolve("steps.csv") + ", "
                 + dir.resolve("metrics.jsonl"));

@@ -240,6 +240,24 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("scatterAdd and indexAdd add at their indices, repeats included (integer values exactly)")
+    Stream<DynamicNode> scatterAdd() {
+        return SequenceCases.scatterAdd(harness);
+    }
+
+    @TestFactory
+    @DisplayName("causalSoftmax keeps the lower triangle; fully masked rows are 0")
+    Stream<DynamicNode> causalSoftmax() {
+        return SequenceCases.causalSoftmax(harness);
+    }
+
+    @TestFactory
+    @DisplayName("layerNorm and its backward pass match the float64 reference")
+    Stream<DynamicNode> layerNorm() {
+        return SequenceCases.layerNorm(harness);
+    }
+
+    @TestFactory
     @DisplayName("in-place ops write their target, views included, and nothing else")
     Stream<DynamicNode> inPlace() {
         return CaseSelection.select(InPlaceCases.inPlace(harness));

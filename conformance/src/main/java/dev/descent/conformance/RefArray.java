@@ -789,6 +789,114 @@ public final class RefArray {
         return new RefArray(outShape, out, true);
     }
 
+    /**
+     * The windows of {@code size} elements, {@code step} apart, along {@code axis}: the axis
+     * becomes the window count and a last axis of {@code size} is added ({@code torch.unfold}).
+     */
+    public RefArray unfold(int axis, int size, int step) {
+        int a = axis(axis, rank());
+        int[] outShape = java.util.Arrays.copyOf(shape, rank() + 1);
+        outShape[a] = (shape[a] - size) / step + 1;
+        outShape[rank()] = size;
+        double[] out = new double[numel(outShape)];
+        for (int f = 0; f < out.length; f++) {
+            int[] at = unravel(f, outShape);
+            int[] src = java.util.Arrays.copyOf(at, rank());
+            src[a] = at[a] * step + at[rank()];
+            out[f] = get(src);
+        }
+        return new RefArray(outShape, out, true);
+    }
+
+    /**
+     * {@code out[idx with idx[axis] = index[idx]] += src[idx]} for every idx of the index's shape, on
+     * a copy of this array: {@code torch.Tensor.scatter_add}. Sums in double, in index order.
+     */
+    public RefArray scatterAdd(int axis, RefArray index, RefArray src) {
+        int a = axis(axis, rank());
+        double[] out = data.clone();
+        for (int f = 0; f < index.numel(); f++) {
+            int[] at = unravel(f, index.shape);
+            at[a] = (int) index.data[f];
+            out[ravel(at, shape)] += src.data[f];
+        }
+        return new RefArray(shape, out, true);
+    }
+
+    /**
+     * For each element of {@link #scatterAdd}'s result, the sum of the magnitudes of the terms that
+     * reach it times (their count + 4): the error scale of a sum in any order ({@link Tolerance}).
+     */
+    public RefArray scatterAddScale(int axis, RefArray index, RefArray src) {
+        int a = axis(axis, rank());
+        double[] magnitude = new double[data.length];
+        int[] count = new int[data.length];
+        for (int i = 0; i < data.length; i++) {
+            magnitude[i] = Math.abs(data[i]);
+            count[i] = 1;
+        }
+        for (int f = 0; f < index.numel(); f++) {
+            int[] at = unravel(f, index.shape);
+            at[a] = (int) index.data[f];
+            int o = ravel(at, shape);
+            magnitude[o] += Math.abs(src.data[f]);
+            count[o]++;
+        }
+        double[] scale = new double[data.length];
+        for (int i = 0; i < data.length; i++) {
+            scale[i] = Tolerance.accumulation(count[i]) * magnitude[i];
+        }
+        return new RefArray(shape, scale, true);
+    }
+
+    /**
+     * Softmax along the last axis with the causal mask of {@code SoftmaxOp.CAUSAL_SOFTMAX}: in
+     * [..., m, n], row i over entries j <= i + n - m, zeros elsewhere (and in rows with none kept).
+     */
+    public RefArray causalSoftmax() {
+        int n = shape[rank() - 1];
+        int m = shape[rank() - 2];
+        double[] out = new double[data.length];
+        for (int row = 0; row * n < data.length; row++) {
+            int kept = Math.max(0, Math.min(n, row % m + 1 + n - m));
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < kept; j++) {
+                max = maxNaN(max, data[row * n + j]);
+            }
+            double[] e = new double[kept];
+            for (int j = 0; j < kept; j++) {
+                e[j] = Math.exp(data[row * n + j] - max);
+            }
+            double s = sumOf(e);
+            for (int j = 0; j < kept; j++) {
+                out[row * n + j] = e[j] / s;
+            }
+        }
+        return new RefArray(shape, out, true);
+    }
+
+    /**
+     * Layer normalisation of each row of the last {@code n} elements: (x − μ)/√(σ² + eps)·w + b, μ and
+     * σ² the row's mean and biased variance; {@code weight} and {@code bias} (n values) may be null.
+     */
+    public RefArray layerNorm(int n, RefArray weight, RefArray bias, double eps) {
+        double[] out = new double[data.length];
+        for (int r = 0; r * n < data.length; r++) {
+            double[] row = java.util.Arrays.copyOfRange(data, r * n, r * n + n);
+            double mu = sumOf(row) / n;
+            double[] sq = new double[n];
+            for (int i = 0; i < n; i++) {
+                sq[i] = (row[i] - mu) * (row[i] - mu);
+            }
+            double rho = 1 / Math.sqrt(sumOf(sq) / n + eps);
+            for (int i = 0; i < n; i++) {
+                out[r * n + i] = (row[i] - mu) * rho * (weight == null ? 1 : weight.data[i])
+                        + (bias == null ? 0 : bias.data[i]);
+            }
+        }
+        return new RefArray(shape, out, true);
+    }
+
     /** A copy of this array with the elements at row-major positions {@code targets[i]} set to {@code values[i]}. */
     public RefArray scatter(RefArray targets, RefArray values) {
         double[] out = data.clone();

@@ -72,6 +72,12 @@ final class ViewCases {
                 true, ANY));
         v.add(new ViewOp("t", "t()", new int[] {5, 3}, Tensor::t, r -> r.transpose(0, 1), true, ANY));
         v.add(new ViewOp("t", "t() of a vector", new int[] {5}, Tensor::t, r -> r, true, ANY));
+        v.add(new ViewOp("unfold", "unfold(1, 2, 3) (windows apart)", new int[] {4, 8}, t -> t.unfold(1, 2, 3),
+                r -> r.unfold(1, 2, 3), true, ANY));
+        v.add(new ViewOp("unfold", "unfold(0, 3, 1) (overlapping windows)", new int[] {7, 2}, t -> t.unfold(0, 3, 1),
+                r -> r.unfold(0, 3, 1), false, ANY));
+        v.add(new ViewOp("unfold", "unfold(-1, 5, 2) of a vector", new int[] {9}, t -> t.unfold(-1, 5, 2),
+                r -> r.unfold(0, 5, 2), true, ANY));
         v.add(new ViewOp("narrow", "narrow(1, 2, 3)", new int[] {5, 6}, t -> t.narrow(1, 2, 3),
                 r -> r.narrow(1, 2, 3), true, ANY));
         v.add(new ViewOp("narrow", "narrow(0, 4, 1)", new int[] {5, 6}, t -> t.narrow(0, 4, 1),

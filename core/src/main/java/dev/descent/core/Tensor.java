@@ -784,6 +784,23 @@ public final class Tensor implements AutoCloseable {
         return softmaxFamily(SoftmaxOp.LOG_SOFTMAX, axis);
     }
 
+    /**
+     * Softmax along the last axis with a causal mask ({@link SoftmaxOp#CAUSAL_SOFTMAX}): in a
+     * tensor [..., m, n], row i keeps entries {@code j <= i + n - m} (the lower triangle when
+     * m = n; every entry when m = 1, a new token against a key/value cache); masked entries are 0
+     * and a row with none kept is all 0. One backend row op, no mask in memory.
+     */
+    public Tensor causalSoftmax() {
+        String op = SoftmaxOp.CAUSAL_SOFTMAX.label();
+        checkOpen(op);
+        Check.floating(op, this);
+        Check.argument(rank() >= 2, op, "expected a tensor [..., queries, keys] of rank >= 2, got shape %s", shape);
+        if (numel() == 0) {
+            return contiguous();
+        }
+        return rowOp(SoftmaxOp.CAUSAL_SOFTMAX, rank() - 1);
+    }
+
     private Tensor softmaxFamily(SoftmaxOp op, int axis) {
         String name = op.label();
         checkOpen(name);
@@ -1139,6 +1156,30 @@ public final class Tensor implements AutoCloseable {
         return derive(Shape.of(dims), s, offset + lo * strides[a]);
     }
 
+    /**
+     * Every window of {@code size} consecutive elements along {@code axis}, {@code step} apart,
+     * as {@code torch.Tensor.unfold}: the axis becomes the window count
+     * {@code (n - size)/step + 1} and a last axis of {@code size} is added. A view: overlapping
+     * windows share memory (a text's every window of a context's length costs no copy).
+     */
+    public Tensor unfold(int axis, int size, int step) {
+        String op = "unfold";
+        checkOpen(op);
+        Check.argument(rank() > 0, op, "cannot unfold a scalar");
+        int a = Check.axis(op, axis, rank());
+        int n = shape.dim(a);
+        Check.argument(size >= 0 && size <= n, op, "expected a window size from 0 to %d (the size of axis %d), got %d",
+                n, a, size);
+        Check.argument(step > 0, op, "expected step > 0, got %d", step);
+        int[] dims = Arrays.copyOf(shape.dims(), rank() + 1);
+        dims[a] = (n - size) / step + 1;
+        dims[rank()] = size;
+        long[] s = Arrays.copyOf(strides, rank() + 1);
+        s[a] = strides[a] * step;
+        s[rank()] = strides[a];
+        return derive(Shape.of(dims), s, offset);
+    }
+
     /** The sub-tensor at {@code index} of {@code axis}, which disappears (rank drops by one). */
     public Tensor select(int axis, int index) {
         String op = "select";
@@ -1367,6 +1408,203 @@ public final class Tensor implements AutoCloseable {
         } catch (IndexOutOfBoundsException e) {
             throw new IndexOutOfBoundsException(e.getMessage().replaceFirst("^gather: ", op + ": "));
         }
+    }
+
+    /**
+     * This tensor with {@code src} added at the positions that {@code index} names along
+     * {@code axis}: {@code out[i][index[i][j][k]][k] += src[i][j][k]} for axis 1 (likewise for any
+     * axis), as {@code torch.Tensor.scatter_add}; repeated indices add up. The adjoint of
+     * {@link #gather}: {@code index} (int32/int64) has {@code src}'s shape and this tensor's rank,
+     * and no larger sizes than this tensor off the axis. One backend op ({@code Backend.scatterAdd})
+     * on a copy of this tensor: linear in the number of indices.
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        checkOpen("scatterAdd");
+        Tensor out = copy();
+        try {
+            return out.scatterAddInPlace(axis, index, src);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** {@link #scatterAdd} into this tensor. Nothing is changed when an index is out of range. */
+    public Tensor scatterAddInPlace(int axis, Tensor index, Tensor src) {
+        String op = "scatterAdd";
+        checkOpen(op);
+        index.checkOpen(op);
+        src.checkOpen(op);
+        Check.sameDType(op, this, src);
+        Check.sameDevice(op, this, src);
+        Check.sameDevice(op, this, index);
+        checkIndexDType(op, index);
+        int a = Check.axis(op, axis, rank());
+        Check.argument(index.rank() == rank(), op, "index has rank %d, expected %d (the rank of %s)", index.rank(),
+                rank(), shape);
+        Check.argument(index.shape.equals(src.shape), op, "index shape %s differs from source shape %s", index.shape,
+                src.shape);
+        for (int d = 0; d < rank(); d++) {
+            Check.argument(d == a || index.size(d) <= size(d), op, "index shape %s exceeds this tensor's shape %s at "
+                    + "axis %d", index.shape, shape, d);
+        }
+        if (index.numel() > 0) {
+            backend.scatterAdd(src.view(), a, index.view(), view());
+        }
+        return this;
+    }
+
+    /**
+     * This tensor with the entries of {@code source} added at {@code index[0], index[1], ...} (a
+     * vector of int32/int64) along {@code axis}, as {@code torch.Tensor.index_add}: the adjoint of
+     * {@link #indexSelect}. {@code source} has this tensor's shape with the axis's size replaced by
+     * the number of indices; repeated indices add up.
+     */
+    public Tensor indexAdd(int axis, Tensor index, Tensor source) {
+        String op = "indexAdd";
+        checkOpen(op);
+        index.checkOpen(op);
+        source.checkOpen(op);
+        checkIndexDType(op, index);
+        Check.argument(index.rank() == 1, op, "expected a vector of indices, got shape %s", index.shape);
+        int a = Check.axis(op, axis, rank());
+        int[] dims = shape.dims();
+        dims[a] = index.size(0);
+        Check.argument(source.shape.equals(Shape.of(dims)), op, "expected a source of shape %s (this tensor's %s "
+                + "with %d indices along axis %d), got %s", Shape.of(dims), shape, index.size(0), a, source.shape);
+        int[] along = new int[rank()];
+        Arrays.fill(along, 1);
+        along[a] = index.size(0);
+        try (Tensor idx = index.reshape(along); Tensor expanded = idx.broadcastTo(Shape.of(dims))) {
+            return scatterAdd(a, expanded, source);
+        } catch (IndexOutOfRangeException e) {
+            long after = 1;
+            for (int d = a + 1; d < dims.length; d++) {
+                after *= dims[d];
+            }
+            throw e.as(op, e.position() / after % index.size(0));
+        }
+    }
+
+    // ---------------------------------------------------------------- layer normalisation
+
+    /**
+     * Layer normalisation over the trailing axes {@code normalizedShape} (Ba, Kiros and Hinton
+     * 2016; PyTorch's {@code layer_norm}): {@code (x − μ)/√(σ² + eps)·weight + bias} with μ and σ²
+     * the mean and biased variance of each slice; {@code weight} and {@code bias} have the shape
+     * {@code normalizedShape}, or are null. One backend row op: two reads and one write per row.
+     */
+    public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        LayerNormOutput o = layerNormWithStatistics(normalizedShape, weight, bias, eps);
+        o.mean().close();
+        o.rstd().close();
+        return o.out();
+    }
+
+    /**
+     * {@link #layerNorm}, also returning each slice's mean μ and {@code ρ = 1/√(σ² + eps)}, of
+     * this tensor's shape with size 1 on the normalised axes: what {@link #layerNormBackward}
+     * needs.
+     */
+    public LayerNormOutput layerNormWithStatistics(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        String op = "layerNorm";
+        checkOpen(op);
+        Check.floating(op, this);
+        int n = normalizedCount(op, normalizedShape, weight, bias);
+        Check.argument(eps >= 0 && Double.isFinite(eps), op, "expected a finite eps >= 0, got %s", eps);
+        int rows = (int) (n == 0 ? 0 : numel() / n);
+        int[] statDims = statisticsDims(normalizedShape.length);
+        Tensor out = newTensor(shape, dtype);
+        Tensor mean = newTensor(Shape.of(statDims), dtype);
+        Tensor rstd = newTensor(Shape.of(statDims), dtype);
+        if (numel() > 0) {
+            try (Tensor x2 = reshape(rows, n); Tensor w = rowVector(weight, n); Tensor b = rowVector(bias, n);
+                 Tensor o2 = out.reshape(rows, n); Tensor m = mean.reshape(rows); Tensor r = rstd.reshape(rows)) {
+                backend.layerNorm(x2.view(), w == null ? null : w.view(), b == null ? null : b.view(), eps, o2.view(),
+                        m.view(), r.view());
+            }
+        }
+        return new LayerNormOutput(out, mean, rstd);
+    }
+
+    /**
+     * The gradients of {@link #layerNorm} at {@code x} from {@code grad} (dL/d output) and the
+     * saved {@code mean} and {@code rstd} of {@link #layerNormWithStatistics}: with x̂ = (x − μ)ρ
+     * and ĝ = grad·weight, {@code dx = ρ·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))} over each slice,
+     * {@code dweight = Σ grad·x̂} and {@code dbias = Σ grad} over the slices. Those not asked for
+     * are null. One backend op.
+     */
+    public static LayerNormGradients layerNormBackward(Tensor grad, Tensor x, int[] normalizedShape, Tensor weight,
+            Tensor mean, Tensor rstd, boolean wantInput, boolean wantWeight, boolean wantBias) {
+        String op = "layerNormBackward";
+        x.checkOpen(op);
+        grad.checkOpen(op);
+        Check.floating(op, x);
+        Check.sameDType(op, x, grad);
+        Check.argument(grad.shape.equals(x.shape), op, "gradient shape %s differs from input shape %s", grad.shape,
+                x.shape);
+        int n = x.normalizedCount(op, normalizedShape, weight, null);
+        int rows = (int) (n == 0 ? 0 : x.numel() / n);
+        Shape stats = Shape.of(x.statisticsDims(normalizedShape.length));
+        for (Tensor t : new Tensor[] {mean, rstd}) {
+            t.checkOpen(op);
+            Check.sameDType(op, x, t);
+            Check.argument(t.shape.equals(stats), op, "expected statistics of shape %s, got %s", stats, t.shape);
+        }
+        Tensor dx = wantInput ? x.newTensor(x.shape, x.dtype) : null;
+        Tensor dw = wantWeight && weight != null ? x.newTensor(Shape.of(normalizedShape), x.dtype) : null;
+        Tensor db = wantBias ? x.newTensor(Shape.of(normalizedShape), x.dtype) : null;
+        if (rows == 0) {
+            for (Tensor t : new Tensor[] {dw, db}) {
+                if (t != null) {
+                    t.backend.fill(t.view(), 0);
+                }
+            }
+        } else {
+            try (Tensor g2 = grad.reshape(rows, n); Tensor x2 = x.reshape(rows, n); Tensor w = rowVector(weight, n);
+                 Tensor m = mean.reshape(rows); Tensor r = rstd.reshape(rows);
+                 Tensor dx2 = dx == null ? null : dx.reshape(rows, n); Tensor dw2 = rowVector(dw, n);
+                 Tensor db2 = rowVector(db, n)) {
+                x.backend.layerNormBackward(g2.view(), x2.view(), w == null ? null : w.view(), m.view(), r.view(),
+                        dx2 == null ? null : dx2.view(), dw2 == null ? null : dw2.view(),
+                        db2 == null ? null : db2.view());
+            }
+        }
+        return new LayerNormGradients(dx, dw, db);
+    }
+
+    /** The number of elements of one normalised slice, after checking the shapes of the affine terms. */
+    private int normalizedCount(String op, int[] normalizedShape, Tensor weight, Tensor bias) {
+        Check.argument(normalizedShape != null && normalizedShape.length >= 1 && normalizedShape.length <= rank(), op,
+                "expected a normalized shape of 1 to %d trailing sizes of %s, got %s", rank(), shape,
+                normalizedShape == null ? "null" : Arrays.toString(normalizedShape));
+        int[] trailing = Arrays.copyOfRange(shape.dims(), rank() - normalizedShape.length, rank());
+        Check.argument(Arrays.equals(trailing, normalizedShape), op, "normalized shape %s is not the trailing sizes "
+                + "of %s", Arrays.toString(normalizedShape), shape);
+        for (Tensor t : new Tensor[] {weight, bias}) {
+            if (t != null) {
+                t.checkOpen(op);
+                Check.sameDType(op, this, t);
+                Check.sameDevice(op, this, t);
+                Check.argument(Arrays.equals(t.shape.dims(), normalizedShape), op, "expected a weight and bias of "
+                        + "shape %s, got %s", Arrays.toString(normalizedShape), t.shape);
+            }
+        }
+        long n = Shape.of(normalizedShape).numel();
+        Check.argument(n > 0 || numel() == 0, op, "cannot normalise over an empty shape %s",
+                Arrays.toString(normalizedShape));
+        return (int) n;
+    }
+
+    /** This tensor's shape with size 1 on the last {@code normalized} axes: the statistics' shape. */
+    private int[] statisticsDims(int normalized) {
+        int[] dims = shape.dims();
+        Arrays.fill(dims, rank() - normalized, rank(), 1);
+        return dims;
+    }
+
+    private static Tensor rowVector(Tensor t, int n) {
+        return t == null ? null : t.reshape(n);
     }
 
     private static void checkIndexDType(String op, Tensor index) {

@@ -141,6 +141,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(StridedView src, StridedView dst) {
+        if (FastPaths.copy(src, dst)) {
+            return;
+        }
         boolean from = src.dtype().isFloating();
         boolean to = dst.dtype().isFloating();
         Elementwise.run(dst, new StridedView[] {src}, (in, out, n) -> {
@@ -329,5 +332,22 @@ public final class CpuBackend implements Backend {
     public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad,
             StridedView gradIn) {
         Pooling.avgPoolInputGrad(gradOut, g, countIncludePad, gradIn);
+    }
+
+    @Override
+    public void scatterAdd(StridedView src, int axis, StridedView index, StridedView out) {
+        ScatterAdd.scatterAdd(src, axis, index, out);
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out,
+            StridedView mean, StridedView rstd) {
+        LayerNormRows.forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean,
+            StridedView rstd, StridedView dx, StridedView dweight, StridedView dbias) {
+        LayerNormRows.backward(grad, x, weight, mean, rstd, dx, dweight, dbias);
     }
 }

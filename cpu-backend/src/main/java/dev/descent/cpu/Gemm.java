@@ -22,7 +22,9 @@ import java.util.Arrays;
  * different bits. A row block's elements are summed exactly as in one call over the whole
  * product, provided the block's rows start at a multiple of {@link #ROW_ALIGN} and every block
  * has at least {@link #MIN_BLOCK_WORK} multiply-adds (below about 10^6 OpenBLAS switches to its
- * small-matrix kernels, which sum differently); {@code ThreadCountIndependenceTest} checks this.
+ * small-matrix kernels, which sum differently); {@code ThreadCountIndependenceTest} checks this. A
+ * batch of matrices too small to split (attention's per-head products) runs its matrices in
+ * parallel instead, each by one call: the same call on any thread count.
  */
 final class Gemm {
     /** Row blocks start at multiples of this (a multiple of every OpenBLAS register tile). */
@@ -79,6 +81,26 @@ final class Gemm {
             // a row of op(A) is a row of A, or a column when A is read transposed
             long aRowStep = ta.trans() == CblasNoTrans ? ta.ld() : 1;
             long[] blocks = rowBlocks(m, (long) n * k, CpuThreads.threads());
+            if (blocks.length == 2 && batch.numel > 1) {
+                // each matrix too small to split: the batch's matrices in parallel, one call each
+                long[][] at = new long[3][(int) batch.numel];
+                for (int i = 0; i < batch.numel; i++) {
+                    at[0][i] = ca.offset;
+                    at[1][i] = cb.offset;
+                    at[2][i] = co.offset;
+                    ca.advance(1);
+                    cb.advance(1);
+                    co.advance(1);
+                }
+                long grain = Math.max(1, MIN_BLOCK_WORK / Math.max(1L * m * n * k, 1));
+                CpuThreads.parallelFor(batch.numel, grain, 1, (first, last) -> {
+                    for (long i = first; i < last; i++) {
+                        gemm(single, ta, tb, sa, sb, so, 0, m, at[0][(int) i], at[1][(int) i], at[2][(int) i], n, k,
+                                aRowStep);
+                    }
+                });
+                return;
+            }
             for (long i = 0; i < batch.numel; i++) {
                 long aAt = ca.offset;
                 long bAt = cb.offset;

@@ -20,6 +20,96 @@ final class Reductions {
     private Reductions() {
     }
 
+    /**
+     * The sum over the leading axes {@code 0..k-1} of a contiguous float32 tensor, R rows of P
+     * columns, into a contiguous [P] (a bias's gradient, summed over batch and time): rows in
+     * fixed blocks of {@code BLOCK/P}, each block's column sums in double in row order (a loop
+     * across the columns, which vectorises), the blocks' sums added in block order and rounded
+     * once. The same bits on any thread count. False, doing nothing, for any other case.
+     */
+    private static boolean columnSums(StridedView x, int[] axes, StridedView out) {
+        if (x.dtype() != dev.descent.core.DType.FLOAT32 || !x.isContiguous() || !out.isContiguous()
+                || axes.length == 0 || axes.length == x.rank()) {
+            return false;
+        }
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] != i) {
+                return false;
+            }
+        }
+        long p = 1;
+        for (int d = axes.length; d < x.rank(); d++) {
+            p *= x.shape()[d];
+        }
+        long n = x.numel();
+        if (p < 16 || p > BLOCK || n == 0) {
+            return false;
+        }
+        int cols = (int) p;
+        long rows = n / cols;
+        long per = Math.max(1, BLOCK / cols);
+        int blocks = (int) ((rows + per - 1) / per);
+        double[][] partial = new double[blocks][cols];
+        java.nio.FloatBuffer in = ((Access.F32) ((CpuStorage) x.storage()).access()).b;
+        int base = (int) x.offset();
+        CpuThreads.parallelFor(blocks, 1, 1, (first, last) -> {
+            float[] row = new float[cols];
+            for (long blk = first; blk < last; blk++) {
+                double[] sum = partial[(int) blk];
+                long end = Math.min(rows, (blk + 1) * per);
+                for (long r = blk * per; r < end; r++) {
+                    in.get((int) (base + r * cols), row, 0, cols);
+                    for (int j = 0; j < cols; j++) {
+                        sum[j] += row[j];
+                    }
+                }
+            }
+        });
+        double[] total = new double[cols];
+        for (double[] part : partial) {
+            for (int j = 0; j < cols; j++) {
+                total[j] += part[j];
+            }
+        }
+        ((CpuStorage) out.storage()).access().write(out.offset(), 1, total, 0, cols);
+        return true;
+    }
+
+    /**
+     * The sum over the last axis of a contiguous float32 tensor of rows no longer than a block
+     * (a softmax's gradient, row by row) into a contiguous output: each row summed in double in
+     * order by one thread, as the general path folds a row of one block. False for any other case.
+     */
+    private static boolean rowSums(StridedView x, int[] axes, StridedView out) {
+        int last = x.rank() - 1;
+        if (x.dtype() != dev.descent.core.DType.FLOAT32 || !x.isContiguous() || !out.isContiguous()
+                || axes.length != 1 || axes[0] != last || last < 1) {
+            return false;
+        }
+        int len = x.shape()[last];
+        long rows = len == 0 ? 0 : x.numel() / len;
+        if (len < 16 || len > BLOCK || rows == 0) {
+            return false;
+        }
+        java.nio.FloatBuffer in = ((Access.F32) ((CpuStorage) x.storage()).access()).b;
+        Access dst = ((CpuStorage) out.storage()).access();
+        int base = (int) x.offset();
+        CpuThreads.parallelFor(rows, Math.max(1, CpuThreads.GRAIN / len), 1, (from, to) -> {
+            float[] row = new float[len];
+            double[] sums = new double[(int) (to - from)];
+            for (long r = from; r < to; r++) {
+                in.get((int) (base + r * len), row, 0, len);
+                double s = 0;
+                for (int j = 0; j < len; j++) {
+                    s += row[j];
+                }
+                sums[(int) (r - from)] = s;
+            }
+            dst.write(out.offset() + from, 1, sums, 0, sums.length);
+        });
+        return true;
+    }
+
     /** A partial result: the running value and, for arg-reductions, its index. */
     private static final class Acc {
         double d;
@@ -29,6 +119,9 @@ final class Reductions {
     }
 
     static void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out) {
+        if (op == ReduceOp.SUM && (columnSums(x, axes, out) || rowSums(x, axes, out))) {
+            return;
+        }
         int rank = x.rank();
         boolean[] reduced = new boolean[rank];
         for (int a : axes) {

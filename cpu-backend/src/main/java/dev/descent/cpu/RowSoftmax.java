@@ -13,7 +13,8 @@ import java.nio.FloatBuffer;
  * term by pairwise halving within a chunk (error log2(512) u) and in double across chunks, then
  * one pass that scales (softmax) or shifts (log-softmax) the row. Every other row (float64, or a
  * strided axis) is read into a double array and computed in double with {@link Math#exp} and
- * Neumaier's compensated sum, then rounded once on store.
+ * Neumaier's compensated sum, then rounded once on store. A causal row ({@code CAUSAL_SOFTMAX}) is
+ * a softmax over its first {@code kept} entries, the others written as 0 (none kept: all 0).
  */
 final class RowSoftmax {
     private static final int CHUNK = FloatKernels.CHUNK;
@@ -43,17 +44,31 @@ final class RowSoftmax {
         Access in = ((CpuStorage) x.storage()).access();
         Access dst = ((CpuStorage) out.storage()).access();
         boolean fast = x.dtype() == DType.FLOAT32 && xStride == 1 && (outStride == 1 || op == SoftmaxOp.LOGSUMEXP);
+        boolean causal = op == SoftmaxOp.CAUSAL_SOFTMAX;
+        SoftmaxOp rowOp = causal ? SoftmaxOp.SOFTMAX : op;
+        int queries = causal ? x.shape()[axis - 1] : 1;
         long grain = Math.max(1, CpuThreads.GRAIN / len);
         CpuThreads.parallelFor(rows.numel, grain, 1, (from, to) -> {
             Layout.Cursor xc = rows.cursor(0, x.offset(), from);
             Layout.Cursor oc = rows.cursor(1, out.offset(), from);
             double[] row = fast ? null : new double[len];
             for (long r = from; r < to; r++) {
+                // the causal mask keeps entries j <= i + len - queries of the row at query index i
+                int kept = causal ? (int) Math.max(0, Math.min(len, r % queries + 1 + len - queries)) : len;
                 if (fast) {
-                    floatRow(op, ((Access.F32) in).b, (int) xc.offset, ((Access.F32) dst).b, (int) oc.offset, len);
+                    FloatBuffer ob = ((Access.F32) dst).b;
+                    if (kept > 0) {
+                        floatRow(rowOp, ((Access.F32) in).b, (int) xc.offset, ob, (int) oc.offset, kept);
+                    }
+                    for (int j = kept; j < len; j++) {
+                        ob.put((int) oc.offset + j, 0f);
+                    }
                 } else {
                     in.read(xc.offset, xStride, row, 0, len);
-                    doubleRow(op, row, len);
+                    if (kept > 0) {
+                        doubleRow(rowOp, row, kept);
+                    }
+                    java.util.Arrays.fill(row, kept, len, 0.0);
                     dst.write(oc.offset, outStride, row, 0, op == SoftmaxOp.LOGSUMEXP ? 1 : len);
                 }
                 xc.advance(1);
@@ -91,6 +106,7 @@ final class RowSoftmax {
         }
         double rest = sum + lost;
         switch (op) {
+            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
             case LOGSUMEXP -> v[0] = m + Math.log1p(rest);
             case LOG_SOFTMAX -> {
                 double l = Math.log1p(rest);
@@ -110,6 +126,7 @@ final class RowSoftmax {
     /** A row whose maximum is NaN or infinite ({@link SoftmaxOp}'s rules). */
     private static void nonFinite(SoftmaxOp op, double[] v, int len, double m) {
         switch (op) {
+            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
             case LOGSUMEXP -> v[0] = m;
             case SOFTMAX -> java.util.Arrays.fill(v, 0, len, Double.NaN);
             case LOG_SOFTMAX -> {
@@ -164,6 +181,7 @@ final class RowSoftmax {
             rest += SimdLoop.call(sum, s.out, s.f5, null, null, null, null, 0, n);
         }
         switch (op) {
+            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
             case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p(rest)));
             case LOG_SOFTMAX -> {
                 float l = (float) Math.log1p(rest);

@@ -44,14 +44,16 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs,
-            ConvolutionKernels convolutions, PoolingKernels pooling, BatchNormKernels batchNorm) {
+            SoftmaxKernels softmax, GatherKernels gather, ScatterAddKernels scatterAdd, LayerNormKernels layerNorm,
+            CublasGemm gemm, ProgramKernels programs, ConvolutionKernels convolutions, PoolingKernels pooling,
+            BatchNormKernels batchNorm) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
             CublasGemm gemm = new CublasGemm(c, e, c::allocate);
             return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
-                    new GatherKernels(c), gemm, new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
+                    new GatherKernels(c), new ScatterAddKernels(c), new LayerNormKernels(c), gemm,
+                    new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")),
                     new ConvolutionKernels(c, e, gemm, c::allocate), new PoolingKernels(c),
                     new BatchNormKernels(c, e, c::allocate));
         }
@@ -295,6 +297,24 @@ public final class CudaBackend implements Backend {
     public void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad,
             StridedView gradIn) {
         ops().pooling().avgPoolInputGrad(gradOut, g, countIncludePad, gradIn);
+    }
+
+    /** Scatter-add with atomics ({@code scatter.cu}). */
+    @Override
+    public void scatterAdd(StridedView src, int axis, StridedView index, StridedView out) {
+        ops().scatterAdd().scatterAdd(src, axis, index, out);
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out,
+            StridedView mean, StridedView rstd) {
+        ops().layerNorm().forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean,
+            StridedView rstd, StridedView dx, StridedView dweight, StridedView dbias) {
+        ops().layerNorm().backward(grad, x, weight, mean, rstd, dx, dweight, dbias);
     }
 
     /**

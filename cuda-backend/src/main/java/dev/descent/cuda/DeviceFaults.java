@@ -14,9 +14,9 @@ import org.bytedeco.javacpp.Pointer;
  * Index faults found by kernels, raised at the next read to the host rather than by a
  * synchronisation after each launch (PyTorch's device-side assert, with the index named).
  *
- * <p>A gather that meets an index outside its axis claims the device record
+ * <p>A gather or scatter-add that meets an index outside its axis claims the device record
  * {@code {flag, index, position, axis, axisSize}} (the first claimant wins, by an atomic
- * compare-and-swap on the flag) and skips the element. The record is copied to pinned host
+ * compare-and-swap on the flag, which names the op: {@link #op}) and skips the element. The record is copied to pinned host
  * memory on the stream just before a copy to the host synchronises, so checking it adds a
  * 40-byte copy to that read and no synchronisation; only reads after a gather do it. A record
  * found set is cleared and thrown as a deferred {@link IndexOutOfRangeException}. With
@@ -83,8 +83,13 @@ final class DeviceFaults {
         afterSync();
     }
 
+    /** The op that claimed the record, by its flag: 1 for gather ({@code gather.cu}), 2 for scatterAdd ({@code scatter.cu}). */
+    static String op(long flag) {
+        return flag == 2 ? "scatterAdd" : "gather";
+    }
+
     static IndexOutOfRangeException fault(long[] r, boolean deferred) {
-        return new IndexOutOfRangeException("gather", r[1], r[2], (int) r[3], r[4], deferred);
+        return new IndexOutOfRangeException(op(r[0]), r[1], r[2], (int) r[3], r[4], deferred);
     }
 
     private void clear() {

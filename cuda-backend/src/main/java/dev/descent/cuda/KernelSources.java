@@ -14,8 +14,8 @@ final class KernelSources {
     /** The header every source includes. */
     static final String HEADER = "descent.cuh";
     /** Every source, one module each. */
-    static final List<String> FILES = List.of("elementwise.cu", "reduce.cu", "softmax.cu", "gather.cu", "conv.cu",
-            "pool.cu", "batchnorm.cu");
+    static final List<String> FILES = List.of("elementwise.cu", "reduce.cu", "softmax.cu", "gather.cu", "scatter.cu",
+            "layernorm.cu", "conv.cu", "pool.cu", "batchnorm.cu");
 
     private KernelSources() {
     }

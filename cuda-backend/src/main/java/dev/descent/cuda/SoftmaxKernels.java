@@ -38,8 +38,10 @@ final class SoftmaxKernels {
         }
         int block = ReductionKernels.blockFor(len);
         int shared = block * 16;
+        // a causal row's query index is its index along the axis before the last (core asks for the last axis)
+        long queries = op == SoftmaxOp.CAUSAL_SOFTMAX ? x.shape()[axis - 1] : 1;
         KernelArgs args = KernelArgs.begin().longs(rows.encode()).i64(rows.numel()).i64(len).i64(x.strides()[axis])
-                .i64(out.strides()[axis]).i32(op.ordinal()).pointer(ElementwiseKernels.address(out))
+                .i64(out.strides()[axis]).i64(queries).i32(op.ordinal()).pointer(ElementwiseKernels.address(out))
                 .pointer(ElementwiseKernels.address(x));
         launcher.launch(op.label(), FILE, "softmax_" + ElementwiseKernels.suffix(x.dtype()),
                 (int) Math.min(rows.numel(), MAX_GRID), block, shared, args);

@@ -179,6 +179,17 @@ class KernelSignaturesTest {
             }
             GatherKernels.launch(r, v, 1, view(DType.INT32, 3, 4), v, 0x20000);
             GatherKernels.launch(r, v, 0, view(DType.INT64, 3, 4), v, 0x20000);
+            ScatterAddKernels.launch(r, v, 1, view(DType.INT32, 3, 4), v, 0x20000);
+            ScatterAddKernels.launch(r, v, 0, view(DType.INT64, 3, 4), v, 0x20000);
+            if (t.isFloating()) {
+                LayerNormKernels ln = new LayerNormKernels(r);
+                StridedView stat = view(t, 3);
+                StridedView w = view(t, 4);
+                ln.forward(v, w, w, 1e-5, v, stat, stat);
+                ln.forward(v, null, null, 1e-5, v, stat, stat);
+                ln.backward(v, v, w, stat, stat, v, w, w);
+                ln.backward(v, v, null, stat, stat, v, null, w);
+            }
             if (t.isFloating()) {
                 e.addScaled(v, 0.5, v);
             }
@@ -186,6 +197,9 @@ class KernelSignaturesTest {
         spatialLaunches(r);
         assertFalse(r.launches.isEmpty());
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("softmax_")), "softmax was exercised");
+        for (String kernel : new String[] {"scatter_add_", "layer_norm_f", "layer_norm_backward_", "layer_norm_param_grads_"}) {
+            assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith(kernel)), kernel + " was exercised");
+        }
         assertTrue(r.launches.stream().anyMatch(l -> l.name().startsWith("arg_reduce_partials_")),
                 "the split reductions were exercised");
         for (String kernel : List.of("im2col_f32", "col2im_f64", "max_pool2d_backward_f32", "avg_pool2d_backward_f64",

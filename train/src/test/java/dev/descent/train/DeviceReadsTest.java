@@ -23,15 +23,23 @@ import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.nn.loss.Loss;
 import dev.descent.nn.loss.NllLoss;
 import dev.descent.nn.loss.Reduction;
+import dev.descent.nn.loss.TokenCrossEntropyLoss;
+import dev.descent.nn.transformer.Gpt;
+import dev.descent.nn.transformer.GptConfig;
 import dev.descent.optim.Adam;
 import dev.descent.train.data.Augmentation;
+import dev.descent.optim.AdamW;
+import dev.descent.optim.WeightDecayGroups;
+import dev.descent.train.data.Batch;
 import dev.descent.train.data.DataLoader;
 import dev.descent.train.data.Dataset;
 import dev.descent.train.data.DataSplit;
 import dev.descent.train.data.GeneratedData;
+import dev.descent.train.data.text.TextCorpus;
 import dev.descent.train.device.CountingBackend;
 import dev.descent.train.metrics.EpochRecord;
 import dev.descent.train.metrics.StepRecord;
+import dev.descent.train.text.TextResources;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -162,6 +170,41 @@ class DeviceReadsTest {
             labels[i] = i % classes;
         }
         return labels;
+    }
+
+    /**
+     * A GPT's step on a text's random windows reads the device once as well (its loss and norm
+     * together) and uploads one array, the batch's window starts: the text lives on the device,
+     * positions are a view of their table, the gradient of the embeddings is a scatter-add there.
+     * (Without dropout: its masks come from the host's generator, one upload each.)
+     */
+    @Test
+    void aGptStepOnTextReadsTheDeviceOnceAndUploadsOnlyTheWindowStarts() {
+        TextCorpus corpus = TextResources.corpus();
+        try (DataSplit split = corpus.windows(16, Backends.defaultDevice());
+             Gpt model = new Gpt(new GptConfig(corpus.tokenizer().vocabSize(), 16, 2, 2, 16, 0), new Generator(5))) {
+            assertEquals("counting", split.train().device().backend());
+            WeightDecayGroups groups = WeightDecayGroups.matricesOnly(model.parameters());
+            try (AdamW opt = groups.adamW(1e-3, 0.1)) {
+                TrainingStep step = TrainingStep.of(model, new TokenCrossEntropyLoss(), opt).clipNorm(1.0);
+                DataLoader loader = DataLoader.withReplacement(split.train(), 4, 4, 9);
+                long reads = -1;
+                long uploads = -1;
+                int n = 0;
+                for (Batch b : loader.epoch(0)) {
+                    try (b) {
+                        TrainingStep.Result r = step.run(b.features(), b.targets());
+                        assertTrue(r.updated() && Double.isFinite(r.loss()), r.toString());
+                    }
+                    if (n++ > 0) {   // from the end of one step to the end of the next: the batch and the step
+                        assertEquals(1, counting.reads() - reads, "device reads in step " + n);
+                        assertEquals(1, counting.uploads() - uploads, "uploads in step " + n);
+                    }
+                    reads = counting.reads();
+                    uploads = counting.uploads();
+                }
+            }
+        }
     }
 
     @Test

@@ -38,6 +38,7 @@ final class GradientCases {
         views(cases);
         joins(cases);
         SpatialGradientCases.add(cases);
+        sequences(cases);
         return cases;
     }
 
@@ -205,6 +206,38 @@ final class GradientCases {
                 x -> x.indexSelect(1, index(x, new double[] {2, 2, 0}, 3))));
         cases.add(GradCase.unary("indexSelect", "[5] axis 0", any(5),
                 x -> x.indexSelect(0, index(x, new double[] {4, 1}, 2))));
+    }
+
+    /** The ops of sequence models: scatter-add and index-add, the causal softmax, layer normalisation, norms. */
+    private static void sequences(List<GradCase> cases) {
+        cases.add(GradCase.binary("scatterAdd", "[3, 4] axis 0 from [4, 4] with repeats", any(3, 4), any(4, 4),
+                (a, b) -> a.scatterAdd(0, index(a, new double[] {2, 0, 1, 2, 2, 0, 0, 1, 0, 2, 2, 2, 1, 1, 0, 2}, 4, 4),
+                        b)));
+        cases.add(GradCase.binary("scatterAdd", "[2, 5] axis 1 from [2, 3]", any(2, 5), any(2, 3),
+                (a, b) -> a.scatterAdd(1, index(a, new double[] {4, 4, 0, 1, 3, 1}, 2, 3), b)));
+        cases.add(GradCase.binary("indexAdd", "[4, 3] axis 0 from 5 rows with repeats", any(4, 3), any(5, 3),
+                (a, b) -> a.indexAdd(0, index(a, new double[] {3, 0, 3, 1, 3}, 5), b)));
+        cases.add(GradCase.binary("indexAdd", "[2, 4, 3] axis 1 from 2", any(2, 4, 3), any(2, 2, 3),
+                (a, b) -> a.indexAdd(1, index(a, new double[] {2, 2}, 2), b)));
+        for (int[] s : new int[][] {{4, 4}, {3, 5}, {5, 3}, {2, 3, 3}}) {
+            String masked = s[s.length - 2] > s[s.length - 1] ? " (fully masked rows)" : "";
+            cases.add(GradCase.unary("causalSoftmax", Arrays.toString(s) + masked, any(s), Variable::causalSoftmax));
+        }
+        cases.add(GradCase.unary("layerNorm", "[3, 5] over [5]", any(3, 5),
+                x -> x.layerNorm(new int[] {5}, null, null, 1e-5)));
+        cases.add(GradCase.unary("layerNorm", "[6] over [6]", any(6), x -> x.layerNorm(new int[] {6}, null, null, 1e-5)));
+        cases.add(new GradCase("layerNorm", "[2, 3, 4] over [4] with weight and bias",
+                List.of(any(2, 3, 4), any(4), any(4)), xs -> xs.get(0).layerNorm(new int[] {4}, xs.get(1), xs.get(2), 1e-5)));
+        cases.add(GradCase.binary("layerNorm", "[2, 3, 4] over [3, 4] with weight", any(2, 3, 4), any(3, 4),
+                (x, w) -> x.layerNorm(new int[] {3, 4}, w, null, 1e-5)));
+        cases.add(GradCase.unary("norm", "p 2 [3, 4] all", any(3, 4), x -> x.norm(2)));
+        cases.add(GradCase.unary("norm", "p 2 [3, 4] axis 1 keepDim", any(3, 4), x -> x.norm(2, new int[] {1}, true)));
+        cases.add(GradCase.unary("norm", "p 1 [2, 3, 2] axes 0, 2", awayFromZero(2, 3, 2),
+                x -> x.norm(1, new int[] {0, 2}, false)));
+        cases.add(GradCase.unary("norm", "p 3 [3, 4] axis 0", awayFromZero(3, 4), x -> x.norm(3, new int[] {0}, false)));
+        cases.add(GradCase.unary("norm", "p 1.5 [5] all", awayFromZero(5), x -> x.norm(1.5)));
+        cases.add(GradCase.unary("norm", "p inf [3, 4] axis 1", any(3, 4),
+                x -> x.norm(Double.POSITIVE_INFINITY, new int[] {1}, false)));
     }
 
     /** An int64 index tensor on the device of {@code like}. */

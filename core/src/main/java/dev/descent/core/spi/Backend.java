@@ -203,6 +203,42 @@ public interface Backend {
     void avgPool2dInputGrad(StridedView gradOut, Pool2dGeometry g, boolean countIncludePad, StridedView gradIn);
 
     /**
+     * The adjoint of {@link #gather}: {@code out[..., index[..., i, ...], ...] += src[..., i, ...]}
+     * along {@code axis}, as {@code torch.Tensor.scatter_add_}. {@code index} (int32 or int64) and
+     * {@code src} share a shape, no larger than {@code out}'s off the axis; {@code out} is added
+     * to in place, each element of {@code src} once, so that repeated indices add up. One dtype
+     * for {@code src} and {@code out}, floating or integer. Indices are checked as
+     * {@link #gather}'s (the same {@link dev.descent.core.IndexOutOfRangeException}, raised by the
+     * call on the CPU, at the next read on a GPU); none is written through. The CPU checks every
+     * index before it adds anything and adds each position's terms in index order, so its results
+     * are the same on any thread count; a GPU adds with atomics in any order (integer-valued
+     * float inputs then still give the same bits: their sums are exact).
+     */
+    void scatterAdd(StridedView src, int axis, StridedView index, StridedView out);
+
+    /**
+     * Layer normalisation of each row of {@code x}, a [rows, n] view with n >= 1 (Ba, Kiros and
+     * Hinton 2016; PyTorch's {@code layer_norm} over the last n elements):
+     * {@code out = (x − μ)·ρ·w + b}, with μ the row's mean, σ² its biased variance and
+     * {@code ρ = 1/√(σ² + eps)}. {@code weight} and {@code bias} are [n] views or null (then w = 1,
+     * b = 0). The row's μ and ρ are written to {@code mean} and {@code rstd} ([rows]) for
+     * {@link #layerNormBackward}. One floating dtype throughout; {@code out} is [rows, n].
+     */
+    void layerNorm(StridedView x, StridedView weight, StridedView bias, double eps, StridedView out, StridedView mean,
+            StridedView rstd);
+
+    /**
+     * The gradients of {@link #layerNorm} from {@code grad} = dL/dout ([rows, n]) and the saved
+     * {@code mean} and {@code rstd}. With x̂ = (x − μ)ρ and ĝ = grad·w (grad itself when
+     * {@code weight} is null), per row: {@code dx = ρ·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))}; over the rows:
+     * {@code dweight = Σ grad·x̂}, {@code dbias = Σ grad} ([n], overwritten). {@code dx},
+     * {@code dweight} and {@code dbias} may each be null when not wanted. A backend sums over the
+     * rows in a fixed order (the same bits on any thread count on the CPU).
+     */
+    void layerNormBackward(StridedView grad, StridedView x, StridedView weight, StridedView mean, StridedView rstd,
+            StridedView dx, StridedView dweight, StridedView dbias);
+
+    /**
      * Runs {@code program} over every element of every tensor set in one pass, in one call:
      * each set holds {@code program.tensors()} views of one shape (sets may differ in shape:
      * one set per parameter of an optimiser's group); every view of every set has one floating

@@ -115,6 +115,21 @@ public interface Schedule {
     }
 
     /**
+     * A linear warm-up from {@code max/W} to {@code max} over W = min({@code warmup}, total − 1)
+     * steps, then cosine annealing from {@code max} to {@code min} over the remaining steps of
+     * {@code total} (nanoGPT's schedule for GPTs; Loshchilov and Hutter 2017 for the cosine).
+     */
+    static Schedule warmupCosine(double max, double min, long warmup, long total) {
+        Check.argument(warmup >= 0 && total >= 1, "Schedule.warmupCosine",
+                "expected warmup >= 0 and total >= 1 steps, got %d and %d", warmup, total);
+        long w = Math.min(warmup, total - 1);
+        if (w == 0) {
+            return cosine(max, min, total);
+        }
+        return sequence(List.of(linearWarmup(max / w, max, w), cosine(max, min, total - w)), w);
+    }
+
+    /**
      * One cycle (Smith 2018; PyTorch's {@code OneCycleLR}, cosine, two phases): from max/div up
      * to max over the first {@code pctStart} of {@code total} steps, then down to
      * max/(div·finalDiv).

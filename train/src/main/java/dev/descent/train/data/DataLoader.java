@@ -23,6 +23,9 @@ import java.util.NoSuchElementException;
  *       function of the seed and e alone: the same seed repeats it, another epoch differs, and a
  *       run resumed at epoch e sees the order an uninterrupted run would, with no state to save.</li>
  *   <li>Without shuffling the order is 0, 1, ..., N−1 in every epoch.</li>
+ *   <li>{@link #withReplacement} draws each batch's examples uniformly with replacement, a fixed
+ *       number of batches per epoch, seeded as the shuffles are (a language model's random windows
+ *       of a text).</li>
  * </ul>
  *
  * <p>Each {@link Batch} is a pair of new tensors (gathered on the dataset's device) that the
@@ -36,6 +39,8 @@ public final class DataLoader {
     private final boolean shuffle;
     private final boolean dropLast;
     private final long seed;
+    /** Batches per epoch drawn with replacement; 0 when the epoch partitions the set. */
+    private final int sampledBatches;
     private final Augmentation augmentation;
 
     /**
@@ -45,21 +50,43 @@ public final class DataLoader {
      * @param seed fixes the permutations
      */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed) {
-        this(data, batchSize, shuffle, dropLast, seed, Augmentation.NONE);
+        this(data, batchSize, shuffle, dropLast, seed, 0, Augmentation.NONE);
+        Check.argument(batchSize <= data.size(), "DataLoader",
+                "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
     }
 
-    private DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed,
+    private DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed, int sampledBatches,
             Augmentation augmentation) {
         Check.argument(data != null, "DataLoader", "expected a dataset, got null");
         Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
-        Check.argument(batchSize >= 1 && batchSize <= data.size(), "DataLoader",
-                "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
+        Check.argument(batchSize >= 1, "DataLoader", "expected a batch size of at least 1, got %d", batchSize);
+        Check.argument((long) batchSize * sampledBatches <= Integer.MAX_VALUE, "DataLoader",
+                "%d batches of %d are more examples than an epoch can hold", sampledBatches, batchSize);
         this.data = data;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
+        this.sampledBatches = sampledBatches;
         this.augmentation = augmentation;
+    }
+
+    /**
+     * Batches of {@code batchSize} examples drawn uniformly <em>with replacement</em>,
+     * {@code batchesPerEpoch} of them per epoch (an "epoch" is then a fixed number of steps, not a
+     * pass over the set: what a language model's random windows of a text need). Epoch e's draws
+     * come from a generator seeded by ({@code seed}, e), as the shuffles do, so they repeat per
+     * seed and need no state to resume. The batch size may exceed the set's size.
+     */
+    public static DataLoader withReplacement(Dataset data, int batchSize, int batchesPerEpoch, long seed) {
+        Check.argument(batchesPerEpoch >= 1, "DataLoader", "expected at least 1 batch per epoch, got %d",
+                batchesPerEpoch);
+        return new DataLoader(data, batchSize, true, true, seed, batchesPerEpoch, Augmentation.NONE);
+    }
+
+    /** Whether batches are drawn with replacement ({@link #withReplacement}). */
+    public boolean samplesWithReplacement() {
+        return sampledBatches > 0;
     }
 
     /**
@@ -72,7 +99,7 @@ public final class DataLoader {
         Check.argument(augmentation.isNone() || data.featureShape().length == 3, "DataLoader.augmented",
                 "augmentation %s needs images [C, H, W], but '%s' has features %s", augmentation, data.name(),
                 java.util.Arrays.toString(data.featureShape()));
-        return new DataLoader(data, batchSize, shuffle, dropLast, seed, augmentation);
+        return new DataLoader(data, batchSize, shuffle, dropLast, seed, sampledBatches, augmentation);
     }
 
     public Augmentation augmentation() {
@@ -106,18 +133,29 @@ public final class DataLoader {
 
     /** Batches in one epoch: ⌈N/m⌉, or ⌊N/m⌋ when the last smaller batch is dropped. */
     public int batchesPerEpoch() {
+        if (sampledBatches > 0) {
+            return sampledBatches;
+        }
         int n = data.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
     /** Examples seen in one epoch. */
     public int examplesPerEpoch() {
-        return dropLast ? batchesPerEpoch() * batchSize : data.size();
+        return dropLast || sampledBatches > 0 ? batchesPerEpoch() * batchSize : data.size();
     }
 
-    /** The order in which epoch {@code epoch} visits the examples. */
+    /** The order in which epoch {@code epoch} visits the examples (with replacement: its draws). */
     public int[] order(int epoch) {
         Check.argument(epoch >= 0, "DataLoader.order", "expected an epoch >= 0, got %d", epoch);
+        if (sampledBatches > 0) {
+            Generator g = new Generator(seed ^ (EPOCH_MIX * (epoch + 1L)));
+            int[] draws = new int[sampledBatches * batchSize];
+            for (int i = 0; i < draws.length; i++) {
+                draws[i] = g.nextInt(data.size());
+            }
+            return draws;
+        }
         if (!shuffle) {
             int[] identity = new int[data.size()];
             for (int i = 0; i < identity.length; i++) {

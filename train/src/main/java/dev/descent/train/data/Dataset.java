@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Examples held in memory as two tensors whose first axis counts the examples: the inputs
  * {@code features} ({@code [N, ...]}, floating) and the {@code targets}, either class labels
  * ({@code [N]}, int32, each in {@code 0..classes-1}) or values to regress ({@code [N, ...]},
- * floating).
+ * floating); or token sequences, int32 inputs and next-token targets ({@link #sequences}).
  *
  * <p>The dataset owns both tensors (they are taken out of any open {@link Scope}) and frees
  * them in {@link #close()}.
@@ -69,6 +69,24 @@ public final class Dataset implements AutoCloseable {
         Check.argument(targets.dtype() == features.dtype(), op, "features are %s but targets %s", features.dtype(),
                 targets.dtype());
         return new Dataset(name, features, targets, 0);
+    }
+
+    /**
+     * A set of token sequences for a language model: {@code inputs} and next-token
+     * {@code targets}, both {@code [N, T]} int32 ids in {@code 0..vocab-1} (views may overlap:
+     * every window of a text shares its memory). Its loss is per position; it has no accuracy
+     * ({@link #isClassification()} is false).
+     */
+    public static Dataset sequences(String name, Tensor inputs, Tensor targets) {
+        String op = "Dataset.sequences";
+        inputs.checkOpen(op);
+        targets.checkOpen(op);
+        Check.argument(inputs.rank() == 2 && inputs.dtype() == DType.INT32, op,
+                "expected int32 inputs of shape [N, T], got %s%s", inputs.dtype(), inputs.shape());
+        Check.argument(targets.shape().equals(inputs.shape()) && targets.dtype() == DType.INT32, op,
+                "expected int32 targets of the inputs' shape %s, got %s%s", inputs.shape(), targets.dtype(),
+                targets.shape());
+        return new Dataset(name, inputs, targets, 0);
     }
 
     private static void checkFeatures(String op, Tensor features) {
