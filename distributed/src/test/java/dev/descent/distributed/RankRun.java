@@ -1,0 +1,60 @@
+package dev.descent.distributed;
+
+import dev.descent.distributed.launch.JavaCommand;
+import dev.descent.distributed.launch.Launcher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a test program as the ranks of a group, each in its own JVM on this machine, and keeps their output. */
+final class RankRun {
+    final Launcher.Result result;
+    final String out;
+    final String err;
+
+    private RankRun(Launcher.Result result, String out, String err) {
+        this.result = result;
+        this.out = out;
+        this.err = err;
+    }
+
+    static RankRun of(int worldSize, Map<String, String> env, Class<?> main, String... args) {
+        return of(worldSize, env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), main, args);
+    }
+
+    static RankRun of(int worldSize, Map<String, String> env, List<String> jvm, Class<?> main, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            Launcher l = new Launcher(worldSize, 1, 0, "127.0.0.1", freePort(), env,
+                    local -> JavaCommand.of(jvm, main.getName(), List.of(args)));
+            Launcher.Result r = l.run(out, err);
+            return new RankRun(r, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A port free now (a moment later another process may take it; tests live with that). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Everything the ranks printed, for assertion messages. */
+    String transcript() {
+        return result.message() + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
