@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * hung or far behind; when the store itself is gone, rank 0, which serves it, has exited.
  */
 final class FailureDiagnosis {
-    private static final long SETTLE_MS = 2_000;
+    private static final long SETTLE_MS = 1_000;
     private FailureDiagnosis() {
     }
 

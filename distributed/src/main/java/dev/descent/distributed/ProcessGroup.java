@@ -10,6 +10,7 @@ import dev.descent.distributed.spi.CollectiveBuffer;
 import dev.descent.distributed.spi.Collectives;
 import dev.descent.distributed.spi.PendingCollective;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The processes that train together, one per device, and the collectives they call together:
@@ -258,7 +259,8 @@ public final class ProcessGroup implements AutoCloseable {
 
     /**
      * Leaves the group. The last group over a rendezvous leaves it; rank 0 then waits (up to the
-     * timeout) for the others to leave before it stops serving the store, unless the group broke.
+     * timeout) for the others to leave before it stops serving the store, except for the ranks a
+     * failure named.
      */
     @Override
     public void close() {
@@ -269,7 +271,8 @@ public final class ProcessGroup implements AutoCloseable {
         try {
             collectives.close();
         } finally {
-            session.release(broken != null);
+            CollectiveException b = broken;
+            session.release(b == null ? Set.of() : Set.copyOf(b.failedRanks()));
         }
     }
 }

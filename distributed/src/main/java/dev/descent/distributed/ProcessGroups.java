@@ -11,6 +11,7 @@ import dev.descent.distributed.store.StoreException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.ServiceLoader;
 
 /**
@@ -112,7 +113,7 @@ public final class ProcessGroups {
             CollectiveException failure = e instanceof CollectiveException ce ? ce
                     : FailureDiagnosis.diagnose(session.client(), r.rank(), "joining the " + backend.name() + " group",
                             0, e);
-            session.release(true);
+            session.release(Set.copyOf(failure.failedRanks()));
             throw failure;
         }
         return new ProcessGroup(backend.name(), c, session, device);

@@ -6,6 +6,7 @@ import dev.descent.distributed.store.StoreServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * This process's place in a rendezvous: its connection to the store and, on rank 0, the store
@@ -84,19 +85,18 @@ final class RendezvousSession {
     }
 
     /**
-     * One group fewer; the last one leaves the rendezvous. Rank 0 waits (up to the timeout) for
-     * the others to leave first, unless {@code failed}: then nobody may be coming.
+     * One group fewer; the last one leaves the rendezvous. Rank 0 first waits (up to the timeout)
+     * for the others to leave, so that none loses the store while it closes or works out why a
+     * collective failed; ranks in {@code failed}, which may never leave, are not waited for.
      */
-    synchronized void release(boolean failed) {
+    synchronized void release(Set<Integer> failed) {
         if (--users > 0) {
             return;
         }
         client.close();
         if (server != null) {
             try {
-                if (!failed) {
-                    server.awaitAllGone(rendezvous.timeout());
-                }
+                server.awaitAllGone(rendezvous.timeout(), failed);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

@@ -28,12 +28,25 @@ final class RankRun {
     }
 
     static RankRun of(int worldSize, Map<String, String> env, List<String> jvm, Class<?> main, String... args) {
+        return of(worldSize, env, jvm, true, main, args);
+    }
+
+    /** The ranks run on after one fails: each must find the failure itself. */
+    static RankRun eachOnItsOwn(int worldSize, Map<String, String> env, Class<?> main, String... args) {
+        return of(worldSize, env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), false, main, args);
+    }
+
+    private static RankRun of(int worldSize, Map<String, String> env, List<String> jvm, boolean stopOthers,
+            Class<?> main, String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8);
              PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8)) {
             Launcher l = new Launcher(worldSize, 1, 0, "127.0.0.1", freePort(), env,
                     local -> JavaCommand.of(jvm, main.getName(), List.of(args)));
+            if (!stopOthers) {
+                l.keepOthersRunning();
+            }
             Launcher.Result r = l.run(out, err);
             return new RankRun(r, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } catch (IOException ex) {

@@ -34,6 +34,7 @@ public final class Launcher {
     private final int masterPort;
     private final Map<String, String> extraEnvironment;
     private final IntFunction<List<String>> command;
+    private boolean stopOthersOnFailure = true;
 
     /**
      * @param processes ranks on this machine
@@ -75,6 +76,15 @@ public final class Launcher {
         public int exitCode() {
             return failedRank < 0 ? 0 : failedStatus;
         }
+    }
+
+    /**
+     * Lets the other ranks run on when one fails, so that each finds the failure itself (as it
+     * must when the failed rank is on another machine); for tests of that.
+     */
+    public Launcher keepOthersRunning() {
+        stopOthersOnFailure = false;
+        return this;
     }
 
     /** The global rank of local rank {@code local}. */
@@ -122,14 +132,14 @@ public final class Launcher {
             ps.get(i).onExit().thenRun(() -> ended.add(local));
         }
         int failedLocal = -1;
-        for (int n = 0; n < ps.size() && failedLocal < 0; n++) {
+        for (int n = 0; n < ps.size() && (failedLocal < 0 || !stopOthersOnFailure); n++) {
             int i = ended.take();
             codes[i] = ps.get(i).waitFor();
-            if (codes[i] != 0) {
+            if (codes[i] != 0 && failedLocal < 0) {
                 failedLocal = i;
             }
         }
-        if (failedLocal >= 0) {
+        if (failedLocal >= 0 && stopOthersOnFailure) {
             stopOthers(ps, codes);
         }
         for (Thread t : pumps) {
@@ -143,7 +153,7 @@ public final class Launcher {
         String how = status > 128 ? "status " + status + " (killed by signal " + (status - 128) + ")"
                 : "status " + status;
         return new Result(codes, failed, status, "rank " + failed + " exited with " + how
-                + (ps.size() > 1 ? "; the other ranks on this node were stopped" : ""));
+                + (ps.size() > 1 && stopOthersOnFailure ? "; the other ranks on this node were stopped" : ""));
     }
 
     private static void stopOthers(List<Process> ps, int[] codes) throws InterruptedException {

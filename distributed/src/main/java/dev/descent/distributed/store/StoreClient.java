@@ -319,6 +319,6 @@ public final class StoreClient implements AutoCloseable {
 
     private StoreException lost(IOException e, String what) {
         return new StoreException("rank " + rank + " lost its connection to the rendezvous at " + where()
-                + ", which rank 0 serves (during " + what + "): rank 0 has exited (" + e.getMessage() + ")", 0, e);
+                + ", which rank 0 serves (during " + what + "): rank 0 has exited (" + e + ")", 0, e);
     }
 }

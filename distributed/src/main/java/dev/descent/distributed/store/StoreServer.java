@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -87,11 +88,14 @@ public final class StoreServer implements AutoCloseable {
         return serverId;
     }
 
-    /** Waits until every rank has left cleanly or exited, or the time is up; whether they all have. */
-    public boolean awaitAllGone(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until every rank but those in {@code ignoring} has left cleanly or exited, or the time
+     * is up; whether they all have.
+     */
+    public boolean awaitAllGone(Duration timeout, Set<Integer> ignoring) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (!allGone()) {
+            while (!allGone(ignoring)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -102,9 +106,10 @@ public final class StoreServer implements AutoCloseable {
         }
     }
 
-    private boolean allGone() {
-        for (Rank r : ranks) {
-            if (r.joined && !r.done && !r.exited) {
+    private boolean allGone(Set<Integer> ignoring) {
+        for (int i = 0; i < ranks.length; i++) {
+            Rank r = ranks[i];
+            if (r.joined && !r.done && !r.exited && !ignoring.contains(i)) {
                 return false;
             }
         }
