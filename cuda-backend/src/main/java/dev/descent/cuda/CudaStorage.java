@@ -69,7 +69,6 @@ final class CudaStorage implements Storage, DeviceAddressed, NativeMemory {
         private final AtomicBoolean done = new AtomicBoolean();
         private final DeviceMemoryPool pool;
         private final long address;
-    private final long stream;
         private final long bytes;
 
         Release(DeviceMemoryPool pool, long address, long bytes) {
