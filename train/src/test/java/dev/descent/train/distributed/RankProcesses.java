@@ -1,0 +1,55 @@
+package dev.descent.train.distributed;
+
+import dev.descent.distributed.launch.JavaCommand;
+import dev.descent.distributed.launch.Launcher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a test program as the ranks of a group on this machine, one JVM each, and keeps their output. */
+final class RankProcesses {
+    final Launcher.Result result;
+    final String out;
+    final String err;
+
+    private RankProcesses(Launcher.Result result, String out, String err) {
+        this.result = result;
+        this.out = out;
+        this.err = err;
+    }
+
+    static RankProcesses run(int worldSize, Map<String, String> env, Class<?> main, List<String> args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            Launcher l = new Launcher(worldSize, 1, 0, "127.0.0.1", freePort(), env,
+                    local -> JavaCommand.of(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-Ddescent.cpu.threads=1"),
+                            main.getName(), args));
+            Launcher.Result r = l.run(out, err);
+            return new RankProcesses(r, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String transcript() {
+        return result.message() + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
