@@ -5,7 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,9 +93,12 @@ public final class Launcher {
     }
 
     /** Starts every local rank, forwards their output, and waits for them. */
-    public Result run(PrintStream out, PrintStream err) throws IOException, InterruptedException {
+    public Result run(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         List<Process> started = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
+        // a launcher stopped by a signal stops its ranks too
+        Thread onSignal = new Thread(() -> started.forEach(Process::destroy), "descent-launch-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             for (int local = 0; local < processes; local++) {
                 ProcessBuilder pb = new ProcessBuilder(command.apply(local));
@@ -118,6 +121,11 @@ public final class Launcher {
         } finally {
             for (Process p : started) {
                 p.destroyForcibly();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it stops the ranks
             }
         }
     }
@@ -177,7 +185,7 @@ public final class Launcher {
         }
     }
 
-    private static Thread pump(InputStream in, PrintStream to, String prefix) {
+    private static Thread pump(InputStream in, PrintWriter to, String prefix) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;

@@ -4,7 +4,8 @@ import dev.descent.distributed.launch.JavaCommand;
 import dev.descent.distributed.launch.Launcher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +27,14 @@ final class RankProcesses {
     static RankProcesses run(int worldSize, Map<String, String> env, Class<?> main, List<String> args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8);
-             PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+        try (PrintWriter out = new PrintWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8), true);
+             PrintWriter err = new PrintWriter(new OutputStreamWriter(e, StandardCharsets.UTF_8), true)) {
             Launcher l = new Launcher(worldSize, 1, 0, "127.0.0.1", freePort(), env,
                     local -> JavaCommand.of(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-Ddescent.cpu.threads=1"),
                             main.getName(), args));
             Launcher.Result r = l.run(out, err);
+            out.flush();
+            err.flush();
             return new RankProcesses(r, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
