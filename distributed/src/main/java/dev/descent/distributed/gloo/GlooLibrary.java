@@ -18,10 +18,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.tools.Builder;
+import org.bytedeco.javacpp.tools.CommandExecutor;
 import org.bytedeco.javacpp.tools.Logger;
 
 /**
@@ -170,9 +172,29 @@ final class GlooLibrary {
                 log.append("Error: ").append(s).append('\n');
             }
         };
+        // the compiler's output goes to the log, not to the terminal of whoever first asked for Gloo
+        CommandExecutor quiet = new CommandExecutor(logger) {
+            @Override
+            public int executeCommand(List<String> command, File workingDirectory, Map<String, String> environment)
+                    throws IOException, InterruptedException {
+                logger.info(String.join(" ", command));
+                ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory).redirectErrorStream(true);
+                if (environment != null) {
+                    environment.forEach((k, v) -> {
+                        if (k != null && v != null) {
+                            pb.environment().put(k, v);
+                        }
+                    });
+                }
+                Process p = pb.start();
+                log.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                return p.waitFor();
+            }
+        };
         File[] out;
         try {
-            Builder b = new Builder(logger).classPaths(codeSource(GlooNative.class), codeSource(Pointer.class))
+            Builder b = new Builder(logger).commandExecutor(quiet)
+                    .classPaths(codeSource(GlooNative.class), codeSource(Pointer.class))
                     .outputDirectory(work.toFile()).addProperty("platform.includepath", work.toString());
             if (!prefix.equals(Path.of("/usr"))) {
                 b.addProperty("platform.includepath", prefix.resolve("include").toString());

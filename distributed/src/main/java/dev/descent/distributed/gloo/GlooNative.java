@@ -30,6 +30,10 @@ final class GlooNative {
     static final int AVERAGE = 1;
     static final int MAX = 2;
 
+    /** All-reduce algorithms, as {@code descent_gloo.h} numbers them. */
+    static final int RING = 0;
+    static final int BCUBE = 1;
+
     /** A connected Gloo context. */
     @Opaque
     static final class DescentGlooGroup extends Pointer {
@@ -67,7 +71,7 @@ final class GlooNative {
     static native void descent_gloo_store_result(Pointer result, @Cast("const char*") byte[] data, long size);
 
     static native DescentGlooGroup descent_gloo_connect(int rank, int size, String hostname, String iface,
-            long timeoutMs, StoreSet set, StoreGet get);
+            int algorithm, long timeoutMs, StoreSet set, StoreGet get);
 
     static native void descent_gloo_close(DescentGlooGroup group);
 

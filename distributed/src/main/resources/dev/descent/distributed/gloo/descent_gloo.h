@@ -25,6 +25,9 @@
 // Element types and reductions, as GlooNative numbers them.
 enum { DESCENT_FLOAT32 = 0, DESCENT_FLOAT64 = 1, DESCENT_INT32 = 2, DESCENT_INT64 = 3 };
 enum { DESCENT_SUM = 0, DESCENT_AVERAGE = 1, DESCENT_MAX = 2 };
+// Gloo's all-reduce algorithms: its ring, or its bcube (recursive halving and doubling when the
+// world size is a power of two; a direct reduce-scatter and all-gather when it does not factor).
+enum { DESCENT_RING = 0, DESCENT_BCUBE = 1 };
 
 // The rendezvous store lives in Java (dev.descent.distributed.store): Gloo reaches it through
 // these callbacks while it connects its full mesh.
@@ -67,12 +70,13 @@ class DescentJavaStore : public gloo::rendezvous::Store {
 
 struct DescentGlooGroup {
     std::shared_ptr<gloo::rendezvous::Context> context;
+    int algorithm;
 };
 
 // Connects rank `rank` of `size` over TCP, bound to `hostname` (an address of this machine the
 // other ranks can reach) or, when `iface` is not empty, to that network interface.
 inline DescentGlooGroup* descent_gloo_connect(int rank, int size, const char* hostname, const char* iface,
-        long long timeoutMs, DescentStoreSet set, DescentStoreGet get) {
+        int algorithm, long long timeoutMs, DescentStoreSet set, DescentStoreGet get) {
     gloo::transport::tcp::attr attr;
     if (iface != nullptr && iface[0] != '\0') {
         attr.iface = iface;
@@ -84,7 +88,7 @@ inline DescentGlooGroup* descent_gloo_connect(int rank, int size, const char* ho
     context->setTimeout(std::chrono::milliseconds(timeoutMs));
     DescentJavaStore store(set, get);
     context->connectFullMesh(store, device);
-    return new DescentGlooGroup{context};
+    return new DescentGlooGroup{context, algorithm};
 }
 
 inline void descent_gloo_close(DescentGlooGroup* group) {
@@ -110,6 +114,8 @@ void descent_allreduce_typed(DescentGlooGroup* g, void* data, long long count, i
     gloo::AllreduceOptions opts(g->context);
     opts.setOutput(static_cast<T*>(data), (size_t) count);
     descent_reduction<T>(op, opts);
+    opts.setAlgorithm(g->algorithm == DESCENT_BCUBE ? gloo::AllreduceOptions::Algorithm::BCUBE
+                                                    : gloo::AllreduceOptions::Algorithm::RING);
     opts.setTimeout(std::chrono::milliseconds(timeoutMs));
     gloo::allreduce(opts);
     if (op == DESCENT_AVERAGE) {
