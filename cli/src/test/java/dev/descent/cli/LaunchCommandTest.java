@@ -31,13 +31,25 @@ import org.junit.jupiter.api.io.TempDir;
  * (two launchers) the survivor finds the failure itself.
  */
 class LaunchCommandTest {
+    /**
+     * Skips the calling test, saying why, when Gloo cannot run here; fails it instead when
+     * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
+     * the multi-process tests quietly.
+     */
+    static void assumeGloo() {
+        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
+        if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
+            throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
+        }
+        assumeTrue(a.available(), "skipped: " + a.reason());
+    }
+
     @TempDir
     Path dir;
 
     @BeforeAll
     static void glooIsHere() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        assumeTrue(a.available(), "skipped: " + a.reason());
+        assumeGloo();
     }
 
     static int freePort() {

@@ -2,9 +2,7 @@ package dev.descent.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.descent.core.spi.Backend;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,8 +19,7 @@ class CollectivesAcrossProcessesTest {
 
     @BeforeAll
     static void glooIsHere() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        assumeTrue(a.available(), "skipped: " + a.reason());
+        RankRun.assumeGloo();
     }
 
     @ParameterizedTest(name = "world size {0}, {1}")

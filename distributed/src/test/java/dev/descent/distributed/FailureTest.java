@@ -2,9 +2,7 @@ package dev.descent.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.descent.core.spi.Backend;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,8 +18,7 @@ class FailureTest {
 
     @BeforeAll
     static void glooIsHere() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        assumeTrue(a.available(), "skipped: " + a.reason());
+        RankRun.assumeGloo();
     }
 
     /**

@@ -3,12 +3,10 @@ package dev.descent.distributed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.descent.core.BackendUnavailableException;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.Backend;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,8 +18,7 @@ class ProcessGroupArgumentsTest {
 
     @BeforeAll
     static void join() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        assumeTrue(a.available(), "skipped: " + a.reason());
+        RankRun.assumeGloo();
         group = ProcessGroups.init("gloo", new Rendezvous("127.0.0.1", RankRun.freePort(), 0, 1, 0,
                 Duration.ofSeconds(20)));
     }

@@ -2,11 +2,8 @@ package dev.descent.train.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.descent.core.DType;
-import dev.descent.core.spi.Backend;
-import dev.descent.distributed.ProcessGroups;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +31,7 @@ class EquivalenceTest {
 
     @BeforeAll
     static void glooIsHere() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        assumeTrue(a.available(), "skipped: " + a.reason());
+        RankProcesses.assumeGloo();
     }
 
     @ParameterizedTest(name = "{0} ranks, float64")

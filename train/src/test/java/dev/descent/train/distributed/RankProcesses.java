@@ -1,5 +1,9 @@
 package dev.descent.train.distributed;
 
+import dev.descent.distributed.ProcessGroups;
+import dev.descent.core.spi.Backend;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.descent.distributed.launch.JavaCommand;
 import dev.descent.distributed.launch.Launcher;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +18,19 @@ import java.util.Map;
 
 /** Runs a test program as the ranks of a group on this machine, one JVM each, and keeps their output. */
 final class RankProcesses {
+    /**
+     * Skips the calling test, saying why, when Gloo cannot run here; fails it instead when
+     * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
+     * the multi-process tests quietly.
+     */
+    static void assumeGloo() {
+        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
+        if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
+            throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
+        }
+        assumeTrue(a.available(), "skipped: " + a.reason());
+    }
+
     final Launcher.Result result;
     final String out;
     final String err;
