@@ -1,37 +1,11 @@
-// Shared definitions of Descent's CUDA kernels. Compiled both by NVRTC at run time (which
-// has no host headers, so nothing is included here) and by nvcc in the module's tests.
+// Shared definitions of Descent's CUDA kernels: the math helpers that the op expressions of
+// dev.descent.cuda.OpTable are written in, geometry, conversions. Compiled both by NVRTC at run
+// time (which has no host headers, so nothing is included here) and by nvcc in the module's tests.
 #pragma once
 
-// The op codes are the ordinals of dev.descent.core.spi.UnaryOp, BinaryOp and ReduceOp;
-// KernelSourcesTest checks that they still agree.
-#define OP_NEG 0
-#define OP_ABS 1
-#define OP_SIGN 2
-#define OP_SQUARE 3
-#define OP_RELU 4
-#define OP_EXP 5
-#define OP_LOG 6
-#define OP_LOG1P 7
-#define OP_SQRT 8
-#define OP_RSQRT 9
-#define OP_RECIPROCAL 10
-#define OP_SIGMOID 11
-#define OP_TANH 12
-
-#define OP_ADD 0
-#define OP_SUB 1
-#define OP_MUL 2
-#define OP_DIV 3
-#define OP_POW 4
-#define OP_MAXIMUM 5
-#define OP_MINIMUM 6
-#define OP_EQ 7
-#define OP_NE 8
-#define OP_LT 9
-#define OP_LE 10
-#define OP_GT 11
-#define OP_GE 12
-
+// The reduction codes are the ordinals of dev.descent.core.spi.ReduceOp; KernelSourcesTest
+// checks that they still agree. The elementwise op codes need no list here: the op functions
+// of descent_ops.cuh are generated from the Java table (dev.descent.cuda.OpTable).
 #define RED_SUM 0
 #define RED_MAX 1
 #define RED_MIN 2
@@ -122,6 +96,15 @@ __device__ __forceinline__ float m_tanh(float x) { return tanhf(x); }
 __device__ __forceinline__ double m_tanh(double x) { return tanh(x); }
 __device__ __forceinline__ float m_fabs(float x) { return fabsf(x); }
 __device__ __forceinline__ double m_fabs(double x) { return fabs(x); }
+__device__ __forceinline__ i64 m_fabs(i64 x) { return x < 0 ? -x : x; }
+__device__ __forceinline__ float m_expm1(float x) { return expm1f(x); }
+__device__ __forceinline__ double m_expm1(double x) { return expm1(x); }
+__device__ __forceinline__ float m_erf(float x) { return erff(x); }
+__device__ __forceinline__ double m_erf(double x) { return erf(x); }
+__device__ __forceinline__ float m_sin(float x) { return sinf(x); }
+__device__ __forceinline__ double m_sin(double x) { return sin(x); }
+__device__ __forceinline__ float m_cos(float x) { return cosf(x); }
+__device__ __forceinline__ double m_cos(double x) { return cos(x); }
 
 // Java's Math.max/min: NaN propagates and -0.0 is below +0.0 (fmax/fmin drop NaN instead).
 template <typename T>
@@ -151,6 +134,18 @@ __device__ __forceinline__ double sigmoid(double x) {
     double e = exp(x);
     return e / (1.0 + e);
 }
+
+// x/2 erfc(-x/sqrt 2), the exact GELU, as the CPU backend's ScalarMath.gelu: erfc keeps the
+// negative tail's relative accuracy, and below -40 the value is below double's smallest subnormal.
+// float32 computes in double: erfcf would amplify the rounding of -x/sqrt 2 by 2z^2 in the tail.
+__device__ __forceinline__ double gelu(double x) {
+    return x < -40.0 ? -0.0 : 0.5 * x * erfc(-x * 0.70710678118654752440);
+}
+__device__ __forceinline__ float gelu(float x) { return (float) gelu((double) x); }
+
+// ln(1 + e^x) = max(x, 0) + log1p(e^-|x|), without overflow for large x.
+__device__ __forceinline__ float softplus(float x) { return java_max(x, 0.0f) + log1pf(expf(-fabsf(x))); }
+__device__ __forceinline__ double softplus(double x) { return java_max(x, 0.0) + log1p(exp(-fabs(x))); }
 
 // Java's Math.signum: NaN and signed zeros come back unchanged.
 template <typename T>

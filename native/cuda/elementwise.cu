@@ -1,103 +1,10 @@
 // Elementwise kernels over strided views: unary and binary ops (tensor or scalar operand),
 // copy with dtype conversion, fill, where and addScaled. Each launch gets a Geometry whose
 // strides[k] are operand k's strides (0 where it is broadcast); operand 0 is the output.
-#include "descent.cuh"
+#include "descent_ops.cuh"
 
-template <typename T>
-__device__ __forceinline__ T unary_floating(int op, T x) {
-    switch (op) {
-        case OP_NEG: return -x;
-        case OP_ABS: return m_fabs(x);
-        case OP_SIGN: return signum(x);
-        case OP_SQUARE: return x * x;
-        case OP_RELU: return java_max(x, (T) 0);
-        case OP_EXP: return m_exp(x);
-        case OP_LOG: return m_log(x);
-        case OP_LOG1P: return m_log1p(x);
-        case OP_SQRT: return m_sqrt(x);
-        case OP_RSQRT: return (T) 1 / m_sqrt(x);
-        case OP_RECIPROCAL: return (T) 1 / x;
-        case OP_SIGMOID: return sigmoid(x);
-        case OP_TANH: return m_tanh(x);
-        default: return x;
-    }
-}
-
-// Integer dtypes have only the ops that keep integers integral; core rejects the others.
-template <typename T>
-__device__ __forceinline__ T unary_integer(int op, T x) {
-    i64 v = x;
-    switch (op) {
-        case OP_NEG: return (T) -v;
-        case OP_ABS: return (T) (v < 0 ? -v : v);
-        case OP_SIGN: return (T) (v > 0 ? 1 : (v < 0 ? -1 : 0));
-        case OP_SQUARE: return (T) (v * v);
-        case OP_RELU: return (T) (v > 0 ? v : 0);
-        default: return x;
-    }
-}
-
-__device__ __forceinline__ float unary_op(int op, float x) { return unary_floating(op, x); }
-__device__ __forceinline__ double unary_op(int op, double x) { return unary_floating(op, x); }
-__device__ __forceinline__ int unary_op(int op, int x) { return unary_integer(op, x); }
-__device__ __forceinline__ i64 unary_op(int op, i64 x) { return unary_integer(op, x); }
-
-// C is the arithmetic type (Compute<T>); the result is narrowed to the storage type on store.
-template <typename C>
-__device__ __forceinline__ C binary_op(int op, C a, C b) {
-    switch (op) {
-        case OP_ADD: return a + b;
-        case OP_SUB: return a - b;
-        case OP_MUL: return a * b;
-        case OP_DIV: return a / b;
-        case OP_MAXIMUM: return java_max(a, b);
-        case OP_MINIMUM: return java_min(a, b);
-        case OP_EQ: return a == b ? (C) 1 : (C) 0;
-        case OP_NE: return a != b ? (C) 1 : (C) 0;
-        case OP_LT: return a < b ? (C) 1 : (C) 0;
-        case OP_LE: return a <= b ? (C) 1 : (C) 0;
-        case OP_GT: return a > b ? (C) 1 : (C) 0;
-        case OP_GE: return a >= b ? (C) 1 : (C) 0;
-        default: return a;
-    }
-}
-// float32 pow goes through double, as on the CPU backend (powf is less accurate).
-template <> __device__ __forceinline__ float binary_op<float>(int op, float a, float b) {
-    if (op == OP_POW) return (float) java_pow((double) a, (double) b);
-    switch (op) {
-        case OP_ADD: return a + b;
-        case OP_SUB: return a - b;
-        case OP_MUL: return a * b;
-        case OP_DIV: return a / b;
-        case OP_MAXIMUM: return java_max(a, b);
-        case OP_MINIMUM: return java_min(a, b);
-        case OP_EQ: return a == b ? 1.0f : 0.0f;
-        case OP_NE: return a != b ? 1.0f : 0.0f;
-        case OP_LT: return a < b ? 1.0f : 0.0f;
-        case OP_LE: return a <= b ? 1.0f : 0.0f;
-        case OP_GT: return a > b ? 1.0f : 0.0f;
-        case OP_GE: return a >= b ? 1.0f : 0.0f;
-        default: return a;
-    }
-}
-template <> __device__ __forceinline__ double binary_op<double>(int op, double a, double b) {
-    if (op == OP_POW) return java_pow(a, b);
-    switch (op) {
-        case OP_ADD: return a + b;
-        case OP_SUB: return a - b;
-        case OP_MUL: return a * b;
-        case OP_DIV: return a / b;
-        case OP_MAXIMUM: return java_max(a, b);
-        case OP_MINIMUM: return java_min(a, b);
-        case OP_EQ: return a == b ? 1.0 : 0.0;
-        case OP_NE: return a != b ? 1.0 : 0.0;
-        case OP_LT: return a < b ? 1.0 : 0.0;
-        case OP_LE: return a <= b ? 1.0 : 0.0;
-        case OP_GT: return a > b ? 1.0 : 0.0;
-        case OP_GE: return a >= b ? 1.0 : 0.0;
-        default: return a;
-    }
-}
+// The arithmetic of each op, unary_op(op, x) and binary_op(op, a, b), comes from the generated
+// header: the Java table dev.descent.cuda.OpTable is its one definition.
 
 template <typename T>
 __device__ void unary_kernel(Geometry g, i64 n, int op, T* out, const T* x) {
@@ -114,7 +21,7 @@ __device__ void binary_kernel(Geometry g, i64 n, int op, T* out, const T* a, con
     FOR_EACH_ELEMENT(i, n) {
         i64 o[3];
         offsets<3>(g, i, o);
-        out[o[0]] = (T) binary_op<C>(op, (C) a[o[1]], (C) b[o[2]]);
+        out[o[0]] = (T) binary_op(op, (C) a[o[1]], (C) b[o[2]]);
     }
 }
 
@@ -127,7 +34,7 @@ __device__ void binary_scalar_kernel(Geometry g, i64 n, int op, T* out, const T*
     FOR_EACH_ELEMENT(i, n) {
         i64 o[2];
         offsets<2>(g, i, o);
-        out[o[0]] = (T) binary_op<C>(op, (C) a[o[1]], scalar);
+        out[o[0]] = (T) binary_op(op, (C) a[o[1]], scalar);
     }
 }
 

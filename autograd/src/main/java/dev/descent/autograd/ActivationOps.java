@@ -59,14 +59,7 @@ final class ActivationOps {
     /** y = x Phi(x); dy/dx = Phi(x) + x phi(x), with Phi(x) = (1 + erf(x/sqrt 2))/2 and phi the normal density. */
     static Variable gelu(Variable a) {
         String op = "gelu";
-        Tensor x = a.use(op);
-        Check.floating(op, x);
-        Tensor out;
-        try (Scope scope = Scope.open()) {
-            Tensor cdf = Erf.erf(x.mul(SQRT_HALF)).add(1).mul(0.5);
-            out = scope.keep(x.mul(cdf));
-        }
-        return Node.record(op, out, (n, g, i) -> {
+        return Node.record(op, a.use(op).gelu(), (n, g, i) -> {
             Variable v = n.saved(a);
             Variable cdf = v.mul(SQRT_HALF).erf().add(1).mul(0.5);
             Variable pdf = v.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
@@ -93,17 +86,19 @@ final class ActivationOps {
         }, a);
     }
 
-    /** y = (max(bx, 0) + log1p(exp(-|bx|)))/b; dy/dx = sigmoid(bx). */
+    /** y = softplus(bx)/b, the primitive at b = 1 and scaled around it otherwise; dy/dx = sigmoid(bx). */
     static Variable softplus(Variable a, double beta) {
         String op = "softplus";
         Tensor x = a.use(op);
-        Check.floating(op, x);
         Check.argument(beta > 0 && Double.isFinite(beta), op, "expected a finite beta > 0, got %s", beta);
         Tensor out;
-        try (Scope scope = Scope.open()) {
-            Tensor bx = x.mul(beta);
-            Tensor tail = bx.abs().neg().exp().log1p();
-            out = scope.keep(bx.relu().add(tail).div(beta));
+        if (beta == 1) {
+            out = x.softplus();
+        } else {
+            Check.floating(op, x);
+            try (Tensor bx = x.mul(beta); Tensor s = bx.softplus()) {
+                out = s.div(beta);
+            }
         }
         return Node.record(op, out, (n, g, i) -> g.mul(n.saved(a).mul(beta).sigmoid()), a);
     }

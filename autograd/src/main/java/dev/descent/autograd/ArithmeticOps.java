@@ -4,8 +4,9 @@ import dev.descent.core.Check;
 import dev.descent.core.Tensor;
 
 /**
- * Arithmetic with broadcasting, each op's forward computation beside its backward rule. A
- * broadcast input receives the gradient summed back to its own shape ({@link Variable#sumTo}).
+ * Arithmetic with broadcasting, each op's forward computation beside its backward rule. A rule
+ * returns its gradient in the output's (broadcast) shape; the backward pass sums it back to
+ * each input's shape, once, for every op ({@link BackwardPass}).
  */
 final class ArithmeticOps {
     private ArithmeticOps() {
@@ -14,7 +15,7 @@ final class ArithmeticOps {
     /** d(a+b)/da = d(a+b)/db = 1. */
     static Variable add(Variable a, Variable b) {
         Tensor out = a.use("add").add(b.use("add"));
-        return Node.record("add", out, (n, g, i) -> g.sumTo((i == 0 ? a : b).shape()), a, b);
+        return Node.record("add", out, (n, g, i) -> g, a, b);
     }
 
     static Variable add(Variable a, double s) {
@@ -24,7 +25,7 @@ final class ArithmeticOps {
     /** d(a-b)/da = 1, d(a-b)/db = -1. */
     static Variable sub(Variable a, Variable b) {
         Tensor out = a.use("sub").sub(b.use("sub"));
-        return Node.record("sub", out, (n, g, i) -> i == 0 ? g.sumTo(a.shape()) : g.neg().sumTo(b.shape()), a, b);
+        return Node.record("sub", out, (n, g, i) -> i == 0 ? g : g.neg(), a, b);
     }
 
     static Variable sub(Variable a, double s) {
@@ -45,8 +46,8 @@ final class ArithmeticOps {
     static Variable mul(Variable a, Variable b) {
         Tensor out = a.use("mul").mul(b.use("mul"));
         return Node.record("mul", out, (n, g, i) -> i == 0
-                ? g.mul(n.saved(b)).sumTo(a.shape())
-                : g.mul(n.saved(a)).sumTo(b.shape()), a, b);
+                ? g.mul(n.saved(b))
+                : g.mul(n.saved(a)), a, b);
     }
 
     static Variable mul(Variable a, double s) {
@@ -57,8 +58,8 @@ final class ArithmeticOps {
     static Variable div(Variable a, Variable b) {
         Tensor out = a.use("div").div(b.use("div"));
         return Node.record("div", out, (n, g, i) -> i == 0
-                ? g.div(n.saved(b)).sumTo(a.shape())
-                : g.mul(n.saved(a)).div(n.saved(b).square()).neg().sumTo(b.shape()), a, b);
+                ? g.div(n.saved(b))
+                : g.mul(n.saved(a)).div(n.saved(b).square()).neg(), a, b);
     }
 
     /** d(a/c)/da = 1/c for a constant c that broadcasts to a's shape; the node keeps its own handle of c. */
@@ -98,13 +99,13 @@ final class ArithmeticOps {
             if (i == 0) {
                 try (Tensor zeroExponent = p.data().eq(0)) {
                     Variable d = p.mul(x.pow(p.sub(1))).maskedFill(zeroExponent, 0);
-                    return g.mul(d).sumTo(a.shape());
+                    return g.mul(d);
                 }
             }
             try (Tensor xZero = x.data().eq(0); Tensor pNonNegative = p.data().ge(0);
                  Tensor zeroBase = xZero.mul(pNonNegative)) {
                 Variable d = n.output().mul(x.log()).maskedFill(zeroBase, 0);
-                return g.mul(d).sumTo(b.shape());
+                return g.mul(d);
             }
         }, a, b);
     }
@@ -127,7 +128,7 @@ final class ArithmeticOps {
         return Node.record("maximum", out, (n, g, i) -> {
             Tensor self = n.saved(i == 0 ? a : b).data();
             Tensor other = n.saved(i == 0 ? b : a).data();
-            return g.mul(Variable.constant(tieSplit(self, other, true))).sumTo((i == 0 ? a : b).shape());
+            return g.mul(Variable.constant(tieSplit(self, other, true)));
         }, a, b);
     }
 
@@ -142,7 +143,7 @@ final class ArithmeticOps {
         return Node.record("minimum", out, (n, g, i) -> {
             Tensor self = n.saved(i == 0 ? a : b).data();
             Tensor other = n.saved(i == 0 ? b : a).data();
-            return g.mul(Variable.constant(tieSplit(self, other, false))).sumTo((i == 0 ? a : b).shape());
+            return g.mul(Variable.constant(tieSplit(self, other, false)));
         }, a, b);
     }
 
@@ -176,8 +177,8 @@ final class ArithmeticOps {
         Tensor notCond = cond.eq(0);
         Tensor keptCond = cond.to(cond.dtype());
         return Node.recordOwning(op, out, new Tensor[] {notCond, keptCond}, (n, g, i) -> i == 0
-                ? g.maskedFill(notCond, 0).sumTo(a.shape())
-                : g.maskedFill(keptCond, 0).sumTo(b.shape()), a, b);
+                ? g.maskedFill(notCond, 0)
+                : g.maskedFill(keptCond, 0), a, b);
     }
 
     /** The gradient passes where the mask is 0. */

@@ -2,6 +2,7 @@ package dev.descent.autograd;
 
 import dev.descent.core.Check;
 import dev.descent.core.Scope;
+import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import java.util.function.Consumer;
  * {@link Variable#grad()} ({@link #accumulate}) or, for {@link Autograd#grad}, are collected
  * without touching {@code grad()} ({@link #grad}). A leaf's first gradient is the pass's own
  * tensor, adopted without a copy, when no other handle or view shares its memory.
+ *
+ * <p>Broadcasting is undone here, once for every op: each rule hands back its input's gradient
+ * in the broadcast shape, and the pass sums it to the input's shape ({@link #unbroadcast}).
  *
  * <p>Memory: without {@code createGraph}, rules run under {@link NoGrad} inside a {@link Scope}
  * that releases their temporaries at once; every gradient in flight is a handle this pass owns
@@ -164,7 +168,7 @@ final class BackwardPass {
         try {
             for (int i = 0; i < inputs.length; i++) {
                 if (wanted(inputs[i])) {
-                    Variable gi = n.rule().gradient(n, g, i);
+                    Variable gi = unbroadcast(n, i, n.rule().gradient(n, g, i));
                     checkGradient(n, i, gi);
                     grads[i] = createGraph ? gi : owned(handle(gi.data()));
                 }
@@ -186,6 +190,19 @@ final class BackwardPass {
                 route(inputs[i], grads[i]);
             }
         }
+    }
+
+    /**
+     * The one place that undoes broadcasting: a rule returns its input's gradient in the shape the
+     * input was broadcast to (the output's, for elementwise ops), and it is summed back here to the
+     * input's own shape. With createGraph the sum is recorded like any other op.
+     */
+    private static Variable unbroadcast(Node n, int input, Variable gi) {
+        Shape target = n.inputs()[input].shape();
+        if (gi.shape().equals(target) || !target.broadcastsTo(gi.shape())) {
+            return gi;
+        }
+        return gi.sumTo(target);
     }
 
     private boolean wanted(Variable input) {

@@ -66,9 +66,24 @@ final class MathOps {
         }, a);
     }
 
+    /** d (e^x - 1) = e^x = out + 1. */
+    static Variable expm1(Variable a) {
+        return Node.record("expm1", a.use("expm1").expm1(), (n, g, i) -> g.mul(n.output().add(1)), a);
+    }
+
     /** d erf(x) = 2/sqrt(pi) exp(-x²). */
     static Variable erf(Variable a) {
-        return Node.record("erf", Erf.erf(a.use("erf")),
+        return Node.record("erf", a.use("erf").erf(),
                 (n, g, i) -> g.mul(n.saved(a).square().neg().exp().mul(TWO_OVER_SQRT_PI)), a);
+    }
+
+    /** d sin(x) = cos(x). */
+    static Variable sin(Variable a) {
+        return Node.record("sin", a.use("sin").sin(), (n, g, i) -> g.mul(n.saved(a).cos()), a);
+    }
+
+    /** d cos(x) = -sin(x). */
+    static Variable cos(Variable a) {
+        return Node.record("cos", a.use("cos").cos(), (n, g, i) -> g.mul(n.saved(a).sin()).neg(), a);
     }
 }

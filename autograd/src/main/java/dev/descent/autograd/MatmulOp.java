@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * The matrix product in all of NumPy's forms. The rule promotes vectors to matrices as the
  * forward pass does ([k] to [1, k] on the left, [k, 1] on the right), so that every form is the
- * batched matrix rule: for C = A B, dA = dC Bᵀ and dB = Aᵀ dC, each summed over the batch
- * dimensions its operand was broadcast along and shaped back to the operand's shape.
+ * batched matrix rule: for C = A B, dA = dC Bᵀ and dB = Aᵀ dC. The backward pass sums each over
+ * the batch dimensions its operand was broadcast along, back to the operand's shape.
  */
 final class MatmulOp {
     private MatmulOp() {
@@ -23,10 +23,12 @@ final class MatmulOp {
             Variable g2 = g.reshape(product);
             if (i == 0) {
                 Variable bt = n.saved(b).reshape(right).transpose(-1, -2);
-                return g2.matmul(bt).sumTo(Shape.of(left)).reshape(a.shape().dims());
+                return g2.matmul(bt);
             }
             Variable at = n.saved(a).reshape(left).transpose(-1, -2);
-            return at.matmul(g2).sumTo(Shape.of(right)).reshape(b.shape().dims());
+            Variable gb = at.matmul(g2);
+            // A vector b was [k, 1]: drop that axis, so that [k] broadcasts to the gradient's shape.
+            return b.rank() == 1 ? gb.squeeze(-1) : gb;
         }, a, b);
     }
 

@@ -504,9 +504,24 @@ public final class Variable implements AutoCloseable {
         return MathOps.clamp(this, lo, hi);
     }
 
-    /** The error function {@code 2/sqrt(pi) * integral_0^x exp(-t^2) dt}; see {@link Erf}. */
+    /** The error function {@code 2/sqrt(pi) * integral_0^x exp(-t^2) dt} ({@link Tensor#erf}). */
     public Variable erf() {
         return MathOps.erf(this);
+    }
+
+    /** {@code e^x - 1}, accurate for small x. */
+    public Variable expm1() {
+        return MathOps.expm1(this);
+    }
+
+    /** {@code sin x} (radians). */
+    public Variable sin() {
+        return MathOps.sin(this);
+    }
+
+    /** {@code cos x} (radians). */
+    public Variable cos() {
+        return MathOps.cos(this);
     }
 
     // ---------------------------------------------------------------- activations

@@ -67,12 +67,13 @@ final class ViewOps {
 
     static Variable expand(Variable a, int[] dims) {
         Tensor out = a.use("expand").expand(dims);
-        return Node.recordView("expand", out, (n, g, i) -> g.sumTo(a.shape()), a);
+        // The backward pass sums the gradient back to the input's shape.
+        return Node.recordView("expand", out, (n, g, i) -> g, a);
     }
 
     static Variable broadcastTo(Variable a, Shape target) {
         Tensor out = a.use("broadcastTo").broadcastTo(target);
-        return Node.recordView("broadcastTo", out, (n, g, i) -> g.sumTo(a.shape()), a);
+        return Node.recordView("broadcastTo", out, (n, g, i) -> g, a);
     }
 
     static Variable squeeze(Variable a) {

@@ -6,6 +6,7 @@ import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.math3.special.Erf;
 
 /**
  * A plain-Java backend for autograd's own tests (named {@code reference}): every element a
@@ -137,6 +139,14 @@ public final class ReferenceBackend implements Backend {
             case RECIPROCAL -> 1 / v;
             case SIGMOID -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
             case TANH -> Math.tanh(v);
+            case EXPM1 -> Math.expm1(v);
+            case ERF -> Erf.erf(v);
+            case GELU -> v < -40 ? -0.0 : 0.5 * v * Erf.erfc(-v / Math.sqrt(2));
+            case SOFTPLUS -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+            case SIN -> Math.sin(v);
+            case COS -> Math.cos(v);
+            // Op correctness is the conformance suite's; this backend needs only what autograd's tests use.
+            default -> throw new UnsupportedOperationException(op.label() + " is not in autograd's test backend");
         };
     }
 
@@ -203,6 +213,47 @@ public final class ReferenceBackend implements Backend {
         }
         for (int i = 0; i < oo.length; i++) {
             block(out).set(oo[i], r[i]);
+        }
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        int[] shape = x.shape();
+        int len = shape[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        long[] xo = offsets(x);
+        long[] oo = offsets(out);
+        int rows = xo.length / Math.max(len, 1);
+        for (int r = 0; r < rows; r++) {
+            int base = (r / inner) * inner * len + r % inner;
+            double[] v = new double[len];
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                v[j] = block(x).get(xo[base + j * inner]);
+                m = Double.isNaN(m) || Double.isNaN(v[j]) ? Double.NaN : Math.max(m, v[j]);
+            }
+            double sum = 0;
+            boolean skipped = false;
+            for (int j = 0; j < len; j++) {
+                if (!skipped && v[j] == m) {
+                    skipped = true;
+                } else {
+                    sum += Math.exp(v[j] - m);
+                }
+            }
+            double l = Math.log1p(sum);
+            if (op == SoftmaxOp.LOGSUMEXP) {
+                block(out).set(oo[r], Double.isFinite(m) ? m + l : m);
+                continue;
+            }
+            for (int j = 0; j < len; j++) {
+                double y = !Double.isFinite(m) ? (op == SoftmaxOp.SOFTMAX ? Double.NaN : v[j] - m)
+                        : op == SoftmaxOp.SOFTMAX ? Math.exp(v[j] - m) / (1 + sum) : (v[j] - m) - l;
+                block(out).set(oo[base + j * inner], y);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import dev.descent.core.Backends;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +36,9 @@ public final class BenchMain {
     private static final String USAGE = "usage: java -jar bench/target/descent-bench.jar [--quick] [--cuda] [--json FILE] [REGEX]";
     /** Bytes each op moves per float32 element: add reads two and writes one, exp reads one and writes one, sum reads one. */
     private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.of("add", 12, "addInPlace", 12, "exp", 8, "sum", 4);
+    /** The ops of TranscendentalBenchmark: each reads one float32 tensor and writes one (8 bytes per element). */
+    private static final List<String> TRANSCENDENTAL = List.of("exp", "log", "tanh", "sigmoid", "expm1", "log1p",
+            "softplus", "gelu", "sqrt", "logSoftmax", "softmax");
 
     private BenchMain() {
     }
@@ -124,6 +128,7 @@ public final class BenchMain {
         addMatmul(rows, s, "", "MatmulBenchmark", "cblasSgemm", "cblas_sgemm", "64", "256", "1024", "2048");
         addMemoryBound(rows, s, "", "ElementwiseBenchmark", "memcpy", "memcpy", List.of("add", "addInPlace", "exp", "sum"),
                 "1048576", "16777216");
+        addMemoryBound(rows, s, "f32 ", "TranscendentalBenchmark", "memcpy", "memcpy", TRANSCENDENTAL, "16777216");
         Double tiny = s.get("TinyOpBenchmark.tinyAdd");
         Double jni = s.get("TinyOpBenchmark.jniSaxpy");
         if (tiny != null && jni != null) {
@@ -143,15 +148,22 @@ public final class BenchMain {
             rows.add(row("MLP 784-256-128-10 b128 fwd+bwd", mlpFb / 1e3, "ms/step",
                     "forward alone " + fmt(mlpFwd / 1e3) + " ms", mlpFb / mlpFwd));
         }
-        addOptimizer(rows, s, "OptimizerStepBenchmark", "Adam", "adam", "copyAdamBytes", "memcpy", 28);
-        addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20);
+        Map<String, Long> cpuLists = new LinkedHashMap<>();
+        cpuLists.put("4194304", 4194304L);
+        cpuLists.put("16777216", 16777216L);
+        cpuLists.put("mlp", 235146L);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "Adam", "adam", "copyAdamBytes", "memcpy", 28, cpuLists);
+        addOptimizer(rows, s, "OptimizerStepBenchmark", "SGD momentum", "sgdMomentum", "copySgdBytes", "memcpy", 20,
+                cpuLists);
         addMatmul(rows, s, "cuda ", "CudaMatmulBenchmark", "cublasSgemm", "cublasSgemm", "1024", "2048", "4096");
         addMemoryBound(rows, s, "cuda ", "CudaElementwiseBenchmark", "copy", "D2D copy", List.of("add", "addInPlace", "sum"),
                 "1048576", "16777216", "67108864");
-        addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28);
+        addOptimizer(rows, s, "CudaAdamStepBenchmark", "cuda Adam", "adam", "copyAdamBytes", "D2D copy", 28,
+                Map.of("", 10_000_000L));
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
+                    || k.startsWith("TranscendentalBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda");
             if (!shown) {
@@ -195,7 +207,7 @@ public final class BenchMain {
             for (String op : ops) {
                 Double o = s.get(bench + "." + op + "[" + n + "]");
                 if (o != null) {
-                    double gbs = BYTES_PER_ELEMENT.get(op) * size / o;
+                    double gbs = BYTES_PER_ELEMENT.getOrDefault(op, 8) * size / o;
                     rows.add(row(prefix + op + " " + label, gbs, "GB/s", copyName + " " + fmt(copyGbs) + " GB/s",
                             gbs / copyGbs));
                 }
@@ -203,22 +215,29 @@ public final class BenchMain {
         }
     }
 
-    /** Parameters per second of one step over 10M parameters, fused and composed, against the copy floor. */
+    /**
+     * Parameters per second of one step, fused and composed, against the copy floor, for each
+     * parameter list ({@code @Param} value, "" for a benchmark without one) and its parameter count.
+     */
     private static void addOptimizer(List<String[]> rows, Map<String, Double> s, String bench, String label, String method,
-            String floor, String copyName, int bytesPerParam) {
-        Double fused = s.get(bench + "." + method + "Fused");
-        Double composed = s.get(bench + "." + method + "Composed");
-        Double copy = s.get(bench + "." + floor);
-        double params = 10_000_000;
-        if (fused != null && copy != null) {
-            rows.add(row(label + " step fused", params / fused * 1e3, "Mparam/s",
-                    "floor " + fmt(params / copy * 1e3) + " Mparam/s (" + copyName + " of " + bytesPerParam + " B/param)",
-                    copy / fused));
-        }
-        if (fused != null && composed != null) {
-            rows.add(row(label + " step composed", params / composed * 1e3, "Mparam/s",
-                    "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster", copy == null ? Double.NaN
-                            : copy / composed));
+            String floor, String copyName, int bytesPerParam, Map<String, Long> lists) {
+        for (Map.Entry<String, Long> list : lists.entrySet()) {
+            String key = list.getKey().isEmpty() ? "" : "[" + list.getKey() + "]";
+            String name = label + (list.getKey().isEmpty() ? "" : " " + list.getKey());
+            Double fused = s.get(bench + "." + method + "Fused" + key);
+            Double composed = s.get(bench + "." + method + "Composed" + key);
+            Double copy = s.get(bench + "." + floor + key);
+            double params = list.getValue();
+            if (fused != null && copy != null) {
+                rows.add(row(name + " step fused", params / fused * 1e3, "Mparam/s",
+                        "floor " + fmt(params / copy * 1e3) + " Mparam/s (" + copyName + " of " + bytesPerParam + " B/param)",
+                        copy / fused));
+            }
+            if (fused != null && composed != null) {
+                rows.add(row(name + " step composed", params / composed * 1e3, "Mparam/s",
+                        "fused is " + String.format(Locale.ROOT, "%.2fx", composed / fused) + " faster",
+                        copy == null ? Double.NaN : copy / composed));
+            }
         }
     }
 

@@ -120,6 +120,12 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
+    @DisplayName("float32 unary ops stay within their ulp bounds over the whole float range")
+    Stream<DynamicNode> ulpSweeps() {
+        return UlpSweepCases.sweeps(harness);
+    }
+
+    @TestFactory
     @DisplayName("clamp and where match the reference")
     Stream<DynamicNode> clampAndWhere() {
         return ElementwiseCases.clampAndWhere(harness);
@@ -168,7 +174,7 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
-    @DisplayName("fused optimiser updates equal their equations")
+    @DisplayName("elementwise programs (fused optimiser updates) equal their equations")
     Stream<DynamicNode> fusedUpdates() {
         return FusedUpdateCases.fusedUpdates(harness);
     }

@@ -164,7 +164,11 @@ public final class CaseContext {
 
     /** Host values (already read back) compared with the reference; records the worst element. */
     public void expectValues(double[] got, RefArray expected, RefArray scale, Tolerance tol) {
-        Comparison c = Comparison.of(got, expected, scale, tol);
+        expect(Comparison.of(got, expected, scale, tol));
+    }
+
+    /** A comparison made elsewhere (an ulp sweep): recorded as the worst if it is, failing the case if it failed. */
+    void expect(Comparison c) {
         if (worst == null || c.ratio() > worst.ratio() || (!c.passed() && worst.passed())) {
             worst = c;
         }

@@ -19,6 +19,8 @@ public enum Domain {
     SMALL_INTS,
     /** for log1p: half U(-0.9, 3), half ±10^U(-8, -2) where a naive log(1 + x) loses digits. */
     LOG1P,
+    /** for expm1: half N(0, 2²), half ±10^U(-8, -2) where a naive exp(x) - 1 loses digits. */
+    NEAR_ZERO,
     /** for sigmoid and tanh: mostly N(0, 3²), one in eight ±U(20, 100) to test saturation. */
     WIDE,
     /** for pow exponents: U(-3, 3). */
@@ -35,6 +37,8 @@ public enum Domain {
             case AWAY_FROM_ZERO -> (g.nextInt(2) == 0 ? -1 : 1) * (floating ? 0.5 + 1.5 * g.nextDouble() : 1 + g.nextInt(50));
             case SMALL_INTS -> g.nextInt(7) - 3;
             case LOG1P -> g.nextInt(2) == 0 ? -0.9 + 3.9 * g.nextDouble()
+                    : (g.nextInt(2) == 0 ? -1 : 1) * Math.pow(10, -8 + 6 * g.nextDouble());
+            case NEAR_ZERO -> g.nextInt(2) == 0 ? 2 * g.nextGaussian()
                     : (g.nextInt(2) == 0 ? -1 : 1) * Math.pow(10, -8 + 6 * g.nextDouble());
             case WIDE -> g.nextInt(8) == 0 ? (g.nextInt(2) == 0 ? -1 : 1) * (20 + 80 * g.nextDouble())
                     : 3 * g.nextGaussian();

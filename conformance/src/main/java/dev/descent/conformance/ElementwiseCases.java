@@ -6,17 +6,14 @@ import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
-import java.util.function.BinaryOperator;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 
-/** Elementwise ops: binary (tensor and scalar operands, broadcasting), unary, clamp and where. */
+/**
+ * Elementwise ops: binary (tensor and scalar operands, broadcasting), unary, clamp and where.
+ * Each op's reference, domain and tolerance come from its row in {@link ElementwiseOps}.
+ */
 final class ElementwiseCases {
     private static final String CATEGORY = "elementwise";
     private static final Layout[][] PAIR_LAYOUTS = {
@@ -38,76 +35,9 @@ final class ElementwiseCases {
     private ElementwiseCases() {
     }
 
-    /** A binary op: its tensor and scalar forms, its definition, where its operands come from. */
-    record Binary(String name, BinaryOperator<Tensor> op, BiFunction<Tensor, Double, Tensor> scalarOp,
-            DoubleBinaryOperator ref, Domain left, Domain right, boolean floatingOnly, Function<DType, Tolerance> tol) {
-    }
-
-    /** A unary op and its definition. */
-    record Unary(String name, UnaryOperator<Tensor> op, DoubleUnaryOperator ref, Domain domain, boolean floatingOnly,
-            Function<DType, Tolerance> tol) {
-    }
-
-    static List<Binary> binaries() {
-        Function<DType, Tolerance> exact = d -> Tolerance.exact();
-        return List.of(
-                new Binary("add", Tensor::add, Tensor::add, (x, y) -> x + y, Domain.NORMAL, Domain.NORMAL, false,
-                        Tolerance::rounded),
-                new Binary("sub", Tensor::sub, Tensor::sub, (x, y) -> x - y, Domain.NORMAL, Domain.NORMAL, false,
-                        Tolerance::rounded),
-                new Binary("mul", Tensor::mul, Tensor::mul, (x, y) -> x * y, Domain.NORMAL, Domain.NORMAL, false,
-                        Tolerance::rounded),
-                new Binary("div", Tensor::div, Tensor::div, (x, y) -> x / y, Domain.NORMAL, Domain.AWAY_FROM_ZERO, true,
-                        Tolerance::rounded),
-                new Binary("pow", Tensor::pow, Tensor::pow, Math::pow, Domain.POSITIVE, Domain.EXPONENT, true,
-                        Tolerance::transcendental),
-                new Binary("maximum", Tensor::maximum, Tensor::maximum, RefArray::maxNaN, Domain.SMALL_INTS,
-                        Domain.NORMAL, false, exact),
-                new Binary("minimum", Tensor::minimum, Tensor::minimum, RefArray::minNaN, Domain.SMALL_INTS,
-                        Domain.NORMAL, false, exact),
-                new Binary("eq", Tensor::eq, Tensor::eq, (x, y) -> x == y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact),
-                new Binary("ne", Tensor::ne, Tensor::ne, (x, y) -> x != y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact),
-                new Binary("lt", Tensor::lt, Tensor::lt, (x, y) -> x < y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact),
-                new Binary("le", Tensor::le, Tensor::le, (x, y) -> x <= y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact),
-                new Binary("gt", Tensor::gt, Tensor::gt, (x, y) -> x > y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact),
-                new Binary("ge", Tensor::ge, Tensor::ge, (x, y) -> x >= y ? 1 : 0, Domain.SMALL_INTS, Domain.SMALL_INTS,
-                        false, exact));
-    }
-
-    static List<Unary> unaries() {
-        Function<DType, Tolerance> exact = d -> Tolerance.exact();
-        return List.of(
-                new Unary("neg", Tensor::neg, x -> -x, Domain.NORMAL, false, exact),
-                new Unary("abs", Tensor::abs, Math::abs, Domain.NORMAL, false, exact),
-                new Unary("sign", Tensor::sign, Math::signum, Domain.SMALL_INTS, false, exact),
-                new Unary("square", Tensor::square, x -> x * x, Domain.NORMAL, false, Tolerance::rounded),
-                new Unary("relu", Tensor::relu, x -> Double.isNaN(x) ? x : Math.max(x, 0), Domain.SMALL_INTS, false,
-                        exact),
-                new Unary("exp", Tensor::exp, Math::exp, Domain.NORMAL, true, Tolerance::transcendental),
-                new Unary("log", Tensor::log, Math::log, Domain.POSITIVE, true, Tolerance::transcendental),
-                new Unary("log1p", Tensor::log1p, Math::log1p, Domain.LOG1P, true, Tolerance::transcendental),
-                new Unary("sqrt", Tensor::sqrt, Math::sqrt, Domain.POSITIVE, true, Tolerance::rounded),
-                new Unary("rsqrt", Tensor::rsqrt, x -> 1 / Math.sqrt(x), Domain.POSITIVE, true,
-                        Tolerance::transcendental),
-                new Unary("reciprocal", Tensor::reciprocal, x -> 1 / x, Domain.AWAY_FROM_ZERO, true, Tolerance::rounded),
-                new Unary("sigmoid", Tensor::sigmoid, ElementwiseCases::sigmoid, Domain.WIDE, true,
-                        Tolerance::transcendental),
-                new Unary("tanh", Tensor::tanh, Math::tanh, Domain.WIDE, true, Tolerance::transcendental));
-    }
-
-    /** {@code 1 / (1 + e^-x)}, written so that neither branch overflows. */
-    static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    }
-
     static Stream<DynamicNode> binaryOps(Harness h) {
         List<DynamicNode> ops = new ArrayList<>();
-        for (Binary b : binaries()) {
+        for (ElementwiseOps.Binary b : ElementwiseOps.binaries()) {
             List<DynamicNode> cases = new ArrayList<>();
             for (DType dt : b.floatingOnly() ? h.floats() : h.all()) {
                 for (int i = 0; i < SHAPE_PAIRS.length; i++) {
@@ -126,21 +56,21 @@ final class ElementwiseCases {
         return ops.stream();
     }
 
-    private static DynamicNode binaryCase(Harness h, Binary b, DType dt, int[][] shapes, Layout la, Layout lb) {
+    private static DynamicNode binaryCase(Harness h, ElementwiseOps.Binary b, DType dt, int[][] shapes, Layout la, Layout lb) {
         String name = String.format("%s %s %s(%s) with %s(%s) matches the reference", b.name(), dt, dims(shapes[0]),
                 la, dims(shapes[1]), lb);
         return h.test(CATEGORY, b.name(), name, c -> {
             Input x = c.input(dt, la, b.left(), shapes[0]);
             Input y = c.input(dt, lb, b.right(), shapes[1]);
             Tensor got = b.op().apply(x.tensor(), y.tensor());
-            c.expect(got, dt, RefArray.zip(x.values(), y.values(), b.ref()), b.tol().apply(dt));
+            c.expect(got, dt, RefArray.zip(x.values(), y.values(), b.ref()), b.tolerance(dt));
         });
     }
 
     static Stream<DynamicNode> scalarOps(Harness h) {
         int[][] shapes = {{}, {0}, {7}, {4, 33}, {513, 257}};
         List<DynamicNode> ops = new ArrayList<>();
-        for (Binary b : binaries()) {
+        for (ElementwiseOps.Binary b : ElementwiseOps.binaries()) {
             List<DynamicNode> cases = new ArrayList<>();
             for (DType dt : b.floatingOnly() ? h.floats() : h.all()) {
                 for (int i = 0; i < shapes.length; i++) {
@@ -152,7 +82,7 @@ final class ElementwiseCases {
                             Input x = c.input(dt, layout, b.left(), shape);
                             double s = b.right().draw(c.gen(), dt);
                             Tensor got = b.scalarOp().apply(x.tensor(), s);
-                            c.expect(got, dt, x.values().map(v -> b.ref().applyAsDouble(v, s)), b.tol().apply(dt));
+                            c.expect(got, dt, x.values().map(v -> b.ref().applyAsDouble(v, s)), b.tolerance(dt));
                         }));
                     }
                 }
@@ -164,7 +94,7 @@ final class ElementwiseCases {
 
     static Stream<DynamicNode> unaryOps(Harness h) {
         List<DynamicNode> ops = new ArrayList<>();
-        for (Unary u : unaries()) {
+        for (ElementwiseOps.Unary u : ElementwiseOps.unaries()) {
             List<DynamicNode> cases = new ArrayList<>();
             for (DType dt : u.floatingOnly() ? h.floats() : h.all()) {
                 List<int[]> shapes = new ArrayList<>(List.of(UNARY_SHAPES));
@@ -179,11 +109,11 @@ final class ElementwiseCases {
         return ops.stream();
     }
 
-    private static DynamicNode unaryCase(Harness h, Unary u, DType dt, int[] shape, Layout layout) {
+    private static DynamicNode unaryCase(Harness h, ElementwiseOps.Unary u, DType dt, int[] shape, Layout layout) {
         String name = String.format("%s %s %s(%s) matches the reference", u.name(), dt, dims(shape), layout);
         return h.test(CATEGORY, u.name(), name, c -> {
             Input x = c.input(dt, layout, u.domain(), shape);
-            c.expect(u.op().apply(x.tensor()), dt, x.values().map(u.ref()), u.tol().apply(dt));
+            c.expect(u.op().apply(x.tensor()), dt, x.values().map(u.ref()), u.tolerance(dt));
         });
     }
 
@@ -248,7 +178,7 @@ final class ElementwiseCases {
         RefArray unaryIn = RefArray.of(new int[] {12}, nan, inf, -inf, 0, -0.0, 1, -1, 100, -100, 1000, -1000, 1e-30);
         List<DynamicNode> cases = new ArrayList<>();
         for (DType dt : h.floats()) {
-            for (Binary b : binaries()) {
+            for (ElementwiseOps.Binary b : ElementwiseOps.binaries()) {
                 if (b.name().equals("pow")) {
                     continue;
                 }
@@ -258,15 +188,15 @@ final class ElementwiseCases {
                     RefArray x = left.cast(dt);
                     RefArray y = right.cast(dt);
                     Tensor got = b.op().apply(c.tensor(dt, x), c.tensor(dt, y));
-                    c.expect(got, dt, RefArray.zip(x, y, b.ref()), b.tol().apply(dt));
+                    c.expect(got, dt, RefArray.zip(x, y, b.ref()), b.tolerance(dt));
                 }));
             }
-            for (Unary u : unaries()) {
+            for (ElementwiseOps.Unary u : ElementwiseOps.unaries()) {
                 String name = String.format("%s %s on NaN, infinities, zeros and large values follows its definition",
                         u.name(), dt);
                 cases.add(h.test("special", u.name(), name, c -> {
                     RefArray x = unaryIn.cast(dt);
-                    c.expect(u.op().apply(c.tensor(dt, x)), dt, x.map(u.ref()), u.tol().apply(dt));
+                    c.expect(u.op().apply(c.tensor(dt, x)), dt, x.map(u.ref()), u.tolerance(dt));
                 }));
             }
             cases.add(h.test("special", "clamp", "clamp " + dt + " keeps NaN and limits infinities", c -> {

@@ -1,11 +1,12 @@
 package dev.descent.conformance;
 
 import dev.descent.core.DType;
-import dev.descent.core.FusedUpdates;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
-import dev.descent.core.spi.ElementwiseProgram;
-import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
+import dev.descent.core.spi.BinaryOp;
+import dev.descent.core.spi.StridedView;
+import dev.descent.core.spi.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 
 /**
- * The fused optimiser updates of the SPI ({@link FusedUpdates#sgd}, {@link FusedUpdates#adam})
- * against their equations ({@link SgdUpdate}, {@link AdamUpdate}) written as plain float64
- * loops here, over several tensors in one call. A backend without a fused kernel skips these
- * cases (its optimisers then run the composed form, which the op cases already cover).
+ * Elementwise programs ({@code Backend.runProgram}), the form every fused optimiser update
+ * takes: update rules of the optimisers' shapes, several tensor sets of different shapes in
+ * one call (one set transposed, one over 2^17 elements), against their equations written as
+ * plain float64 loops here; the composed form ({@link UpdateRule#compose}) against the same
+ * equations; and every op inside a program against the same op run alone. A backend without
+ * program kernels skips the fused checks (its optimisers then run the composed form, which
+ * these cases and the op cases cover).
  */
 final class FusedUpdateCases {
     private static final int[][] SIZES = {{7}, {33, 5}, {(1 << 17) + 3}};
@@ -33,35 +37,29 @@ final class FusedUpdateCases {
 
     static Stream<DynamicNode> fusedUpdates(Harness h) {
         List<DynamicNode> cases = new ArrayList<>();
-        SgdUpdate[] sgd = {
-            new SgdUpdate(0.1, 0, 0, 0, false, false, false),
-            new SgdUpdate(0.05, 1e-2, 0.9, 0, false, false, true),
-            new SgdUpdate(0.05, 0, 0.9, 0, false, false, false),
-            new SgdUpdate(0.05, 1e-2, 0.9, 0, true, false, false),
-            new SgdUpdate(0.05, 0, 0.9, 0.9, true, true, false),
-        };
-        AdamUpdate[] adam = {
-            new AdamUpdate(1e-3, 0.9, 0.999, 1e-8, 0, false, false, false, false, 1),
-            new AdamUpdate(1e-2, 0.9, 0.999, 1e-8, 1e-2, false, false, false, false, 7),
-            new AdamUpdate(1e-2, 0.8, 0.99, 1e-6, 1e-2, true, true, false, false, 3),
-            new AdamUpdate(1e-2, 0.9, 0.999, 1e-8, 0, false, false, true, true, 12),
-        };
         for (DType dt : h.floats()) {
-            for (SgdUpdate u : sgd) {
-                String name = String.format("fused SGD %s %s on tensors %s equals its equations", dt, u, shapes());
-                cases.add(h.test("optimiser", "fusedSgd", name, c -> sgdCase(c, dt, u)));
+            for (boolean fused : new boolean[] {true, false}) {
+                String form = fused ? "runProgram" : "composed";
+                cases.add(h.test("optimiser", form, String.format("Adam-shaped rule (AMSGrad, L2, decoupled decay) %s"
+                        + " %s on sets %s in one call equals its equations", form, dt, shapes()),
+                        c -> adamCase(c, dt, fused)));
+                cases.add(h.test("optimiser", form, String.format("SGD-shaped rule (momentum, dampening, Nesterov) %s"
+                        + " %s on sets %s in one call equals its equations", form, dt, shapes()),
+                        c -> sgdCase(c, dt, fused)));
+                cases.add(h.test("optimiser", form, String.format("RMSprop-shaped rule (square, sqrt, div, sign,"
+                        + " maximum) %s %s on sets %s equals its equations", form, dt, shapes()),
+                        c -> rmspropCase(c, dt, fused)));
             }
-            for (AdamUpdate u : adam) {
-                String name = String.format("fused Adam %s %s on tensors %s equals its equations", dt, u, shapes());
-                cases.add(h.test("optimiser", "fusedAdam", name, c -> adamCase(c, dt, u)));
+            for (UnaryOp op : UnaryOp.values()) {
+                cases.add(h.test("optimiser", "runProgram", String.format("%s inside a program %s equals %s alone",
+                        op.label(), dt, op.label()), c -> unaryInProgram(c, dt, op)));
+            }
+            for (BinaryOp op : BinaryOp.values()) {
+                cases.add(h.test("optimiser", "runProgram", String.format("%s inside a program %s equals %s alone",
+                        op.label(), dt, op.label()), c -> binaryInProgram(c, dt, op)));
             }
         }
-        for (DType dt : h.floats()) {
-            String name = String.format("elementwise program (RMSprop-like: square, sqrt, div, sign, maximum) %s on %s"
-                    + " equals its steps in float64", dt, shapes());
-            cases.add(h.test("optimiser", "runProgram", name, c -> programCase(c, dt)));
-        }
-        return Stream.of(DynamicContainer.dynamicContainer("fused optimiser updates", cases));
+        return Stream.of(DynamicContainer.dynamicContainer("elementwise programs (fused optimiser updates)", cases));
     }
 
     private static String shapes() {
@@ -69,7 +67,7 @@ final class FusedUpdateCases {
         for (int[] s : SIZES) {
             sb.append(Harness.dims(s));
         }
-        return sb.toString();
+        return sb.append(" (the second's gradient transposed)").toString();
     }
 
     /** The values a float32 tensor actually holds, so the reference starts where the backend does. */
@@ -77,57 +75,187 @@ final class FusedUpdateCases {
         return c.draw(dt, d, shape).cast(dt);
     }
 
-    private static void sgdCase(CaseContext c, DType dt, SgdUpdate u) {
-        List<Tensor> p = new ArrayList<>();
-        List<Tensor> g = new ArrayList<>();
-        List<Tensor> b = new ArrayList<>();
+    /**
+     * Runs {@code step} on {@code sets}: through the backend's {@code runProgram} in one call
+     * (skipping the case where the backend has none), or in the composed form.
+     */
+    private static void apply(UpdateRule.Step step, List<List<Tensor>> sets, boolean fused) {
+        if (!fused) {
+            step.compose(sets);
+            return;
+        }
+        List<StridedView[]> views = new ArrayList<>();
+        for (List<Tensor> set : sets) {
+            views.add(set.stream().map(Tensor::stridedView).toArray(StridedView[]::new));
+        }
+        boolean ran = sets.get(0).get(0).backend().runProgram(step.rule().program(), views, step.values());
+        Assumptions.assumeTrue(ran, "backend has no elementwise program kernel (the composed form is checked apart)");
+    }
+
+    /** The gradient of set 1 as a transposed view, so one call mixes contiguous and strided sets. */
+    private static Tensor gradient(CaseContext c, DType dt, int set, RefArray values) {
+        return set == 1 ? c.transposed(dt, values).tensor() : c.tensor(dt, values);
+    }
+
+    // ---------------------------------------------------------------- Adam
+
+    /**
+     * p ← shrink·p − stepSize·m'/(√v̂max / √c2 + eps), with g = g + wd·p, m' = β1·m + (1−β1)·g,
+     * v' = β2·v + (1−β2)·g², v̂max' = max(v̂max, v').
+     */
+    private static UpdateRule adamRule() {
+        UpdateRule.Builder r = UpdateRule.builder("Adam-shaped");
+        Expr p = r.tensor("param");
+        Expr grad = r.tensor("grad");
+        Expr m = r.tensor("m");
+        Expr v = r.tensor("v");
+        Expr vmax = r.tensor("vmax");
+        Expr g = grad.add(r.scalar("wd").mul(p));
+        Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+        Expr v2 = r.assign(v, r.scalar("beta2").mul(v).add(r.scalar("oneMinusBeta2").mul(g.square())));
+        Expr second = r.assign(vmax, vmax.max(v2));
+        Expr denom = second.sqrt().div(r.scalar("sqrtC2")).add(r.scalar("eps"));
+        r.assign(p, r.scalar("shrink").mul(p).sub(r.scalar("stepSize").mul(m2.div(denom))));
+        return r.build();
+    }
+
+    private static void adamCase(CaseContext c, DType dt, boolean fused) {
+        double lr = 0.01;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        double wd = 0.01;
+        double shrink = 1 - lr * 0.1;
+        int t = 7;
+        double c1 = 1 - Math.pow(b1, t);
+        double c2 = 1 - Math.pow(b2, t);
+        List<List<Tensor>> sets = new ArrayList<>();
         List<RefArray[]> ref = new ArrayList<>();
-        for (int[] s : SIZES) {
+        for (int k = 0; k < SIZES.length; k++) {
+            int[] s = SIZES[k];
+            RefArray p0 = drawn(c, dt, Domain.NORMAL, s);
+            RefArray g0 = drawn(c, dt, Domain.NORMAL, s);
+            RefArray m0 = drawn(c, dt, Domain.NORMAL, s);
+            RefArray v0 = drawn(c, dt, Domain.POSITIVE, s);
+            RefArray x0 = drawn(c, dt, Domain.POSITIVE, s);
+            sets.add(List.of(c.tensor(dt, p0), gradient(c, dt, k, g0), c.tensor(dt, m0), c.tensor(dt, v0),
+                    c.tensor(dt, x0)));
+            ref.add(adamReference(lr, b1, b2, eps, wd, shrink, c1, c2, p0.data().clone(), g0.data(),
+                    m0.data().clone(), v0.data().clone(), x0.data().clone(), s));
+        }
+        apply(adamRule().step().set("wd", wd).set("beta1", b1).set("oneMinusBeta1", 1 - b1).set("beta2", b2)
+                .set("oneMinusBeta2", 1 - b2).set("sqrtC2", Math.sqrt(c2)).set("eps", eps).set("shrink", shrink)
+                .set("stepSize", lr / c1), sets, fused);
+        for (int k = 0; k < SIZES.length; k++) {
+            RefArray[] r = ref.get(k);
+            c.expect(sets.get(k).get(0), dt, r[0], r[4], Tolerance.sum(dt));
+            c.expect(sets.get(k).get(2), dt, r[1], r[5], Tolerance.sum(dt));
+            c.expect(sets.get(k).get(3), dt, r[2], r[6], Tolerance.sum(dt));
+            c.expect(sets.get(k).get(4), dt, r[3], r[6], Tolerance.sum(dt));
+        }
+    }
+
+    private static RefArray[] adamReference(double lr, double b1, double b2, double eps, double wd, double shrink,
+            double c1, double c2, double[] p, double[] g, double[] m, double[] v, double[] vmax, int[] shape) {
+        double[] pScale = new double[p.length];
+        double[] mScale = new double[p.length];
+        double[] vScale = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            double gi = g[i] + wd * p[i];
+            double gScale = Math.abs(g[i]) + Math.abs(wd * p[i]);
+            mScale[i] = ROUNDINGS * (Math.abs(b1 * m[i]) + (1 - b1) * gScale);
+            vScale[i] = ROUNDINGS * (Math.abs(b2 * v[i]) + (1 - b2) * gScale * gScale);
+            m[i] = b1 * m[i] + (1 - b1) * gi;
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+            vmax[i] = Math.max(vmax[i], v[i]);
+            double step = lr / c1 * m[i] / (Math.sqrt(vmax[i]) / Math.sqrt(c2) + eps);
+            // The step's own relative error is a few roundings of m and v plus a square root.
+            pScale[i] = ROUNDINGS * (Math.abs(shrink * p[i]) + Math.abs(step) * (1
+                    + mScale[i] / Math.max(Math.abs(m[i]), Double.MIN_NORMAL) + vScale[i] / Math.max(vmax[i],
+                    Double.MIN_NORMAL)));
+            p[i] = shrink * p[i] - step;
+        }
+        return new RefArray[] {RefArray.of(shape, p), RefArray.of(shape, m), RefArray.of(shape, v),
+            RefArray.of(shape, vmax), RefArray.of(shape, pScale), RefArray.of(shape, mScale), RefArray.of(shape, vScale)};
+    }
+
+    // ---------------------------------------------------------------- SGD
+
+    /** b ← μ·b + keep·g;  p ← p − lr·(keep·g + μ·b'), with g = −grad + wd·p (maximising). */
+    private static UpdateRule sgdRule() {
+        UpdateRule.Builder r = UpdateRule.builder("SGD-shaped");
+        Expr p = r.tensor("param");
+        Expr grad = r.tensor("grad");
+        Expr b = r.tensor("buffer");
+        Expr mu = r.scalar("momentum");
+        Expr keep = r.scalar("keep");
+        Expr g = r.scalar("sign").mul(grad).add(r.scalar("wd").mul(p));
+        Expr b2 = r.assign(b, mu.mul(b).add(keep.mul(g)));
+        r.assign(p, p.sub(r.scalar("lr").mul(keep.mul(g).add(mu.mul(b2)))));
+        return r.build();
+    }
+
+    private static void sgdCase(CaseContext c, DType dt, boolean fused) {
+        double lr = 0.05;
+        double mu = 0.9;
+        double keep = 0.7;
+        double wd = 0.01;
+        List<List<Tensor>> sets = new ArrayList<>();
+        List<RefArray[]> ref = new ArrayList<>();
+        for (int k = 0; k < SIZES.length; k++) {
+            int[] s = SIZES[k];
             RefArray p0 = drawn(c, dt, Domain.NORMAL, s);
             RefArray g0 = drawn(c, dt, Domain.NORMAL, s);
             RefArray b0 = drawn(c, dt, Domain.NORMAL, s);
-            p.add(c.tensor(dt, p0));
-            g.add(c.tensor(dt, g0));
-            b.add(c.tensor(dt, b0));
-            ref.add(sgdReference(u, p0.data().clone(), g0.data(), b0.data().clone(), s));
-        }
-        boolean fused = FusedUpdates.sgd(u, p, g, b);
-        Assumptions.assumeTrue(fused, "backend has no fused SGD kernel for these tensors");
-        for (int i = 0; i < SIZES.length; i++) {
-            c.expect(p.get(i), dt, ref.get(i)[0], ref.get(i)[2], Tolerance.sum(dt));
-            if (u.momentum() != 0) {
-                c.expect(b.get(i), dt, ref.get(i)[1], ref.get(i)[3], Tolerance.sum(dt));
+            sets.add(List.of(c.tensor(dt, p0), gradient(c, dt, k, g0), c.tensor(dt, b0)));
+            double[] p = p0.data().clone();
+            double[] g = g0.data();
+            double[] b = b0.data().clone();
+            double[] pScale = new double[p.length];
+            double[] bScale = new double[p.length];
+            for (int i = 0; i < p.length; i++) {
+                double gi = -g[i] + wd * p[i];
+                double gScale = Math.abs(g[i]) + Math.abs(wd * p[i]);
+                bScale[i] = ROUNDINGS * (Math.abs(mu * b[i]) + keep * gScale);
+                b[i] = mu * b[i] + keep * gi;
+                pScale[i] = ROUNDINGS * (Math.abs(p[i]) + lr * (keep * gScale + mu * bScale[i] + Math.abs(mu * b[i])));
+                p[i] -= lr * (keep * gi + mu * b[i]);
             }
+            ref.add(new RefArray[] {RefArray.of(s, p), RefArray.of(s, b), RefArray.of(s, pScale), RefArray.of(s, bScale)});
+        }
+        apply(sgdRule().step().set("momentum", mu).set("keep", keep).set("sign", -1).set("wd", wd).set("lr", lr), sets,
+                fused);
+        for (int k = 0; k < SIZES.length; k++) {
+            RefArray[] r = ref.get(k);
+            c.expect(sets.get(k).get(0), dt, r[0], r[2], Tolerance.sum(dt));
+            c.expect(sets.get(k).get(2), dt, r[1], r[3], Tolerance.sum(dt));
         }
     }
 
-    /**
-     * A program touching every kind of step: tensors p, g, v (v positive), scalars lr, rho, eps.
-     * v ← rho·v + (1−rho)·g²;  p ← p − lr · g / (√v + eps) + 0.01 · sign(g) · max(p, g).
-     */
-    private static ElementwiseProgram rmspropLike() {
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 4);
-        int p = b.tensor(0);
-        int g = b.tensor(1);
-        int v = b.tensor(2);
-        int lr = b.scalar(0);
-        int rho = b.scalar(1);
-        int oneMinusRho = b.scalar(2);
-        int eps = b.scalar(3);
-        int v2 = b.addScaled(b.mul(rho, v), oneMinusRho, b.square(g));
-        int step = b.div(b.mul(lr, g), b.add(b.sqrt(v2), eps));
-        int extra = b.mul(b.mul(b.sign(g), b.max(p, g)), b.div(lr, lr));
-        int p2 = b.add(b.sub(p, step), b.mul(b.mul(extra, lr), b.div(eps, eps)));
-        return b.store(0, p2).store(2, v2).build();
+    // ---------------------------------------------------------------- RMSprop-like
+
+    /** v ← rho·v + (1−rho)·g²;  p ← p − lr·g/(√v' + eps) + lr·sign(g)·max(p, g), v positive. */
+    private static UpdateRule rmspropRule() {
+        UpdateRule.Builder r = UpdateRule.builder("RMSprop-shaped");
+        Expr p = r.tensor("param");
+        Expr g = r.tensor("grad");
+        Expr v = r.tensor("v");
+        Expr lr = r.scalar("lr");
+        Expr eps = r.scalar("eps");
+        Expr v2 = r.assign(v, r.scalar("rho").mul(v).add(r.scalar("oneMinusRho").mul(g.square())));
+        Expr step = lr.mul(g).div(v2.sqrt().add(eps));
+        r.assign(p, p.sub(step).add(g.sign().mul(p.max(g)).mul(lr)));
+        return r.build();
     }
 
-    private static void programCase(CaseContext c, DType dt) {
+    private static void rmspropCase(CaseContext c, DType dt, boolean fused) {
         double lr = 0.01;
         double rho = 0.9;
         double eps = 1e-8;
-        List<Tensor> ts = new ArrayList<>();
+        List<List<Tensor>> sets = new ArrayList<>();
         List<RefArray[]> ref = new ArrayList<>();
-        for (int[] s : SIZES) {
+        for (int k = 0; k < SIZES.length; k++) {
+            int[] s = SIZES[k];
             RefArray p0 = drawn(c, dt, Domain.NORMAL, s);
             RefArray g0 = drawn(c, dt, Domain.NORMAL, s);
             RefArray v0 = drawn(c, dt, Domain.POSITIVE, s);
@@ -137,120 +265,70 @@ final class FusedUpdateCases {
             double[] pScale = new double[p.length];
             double[] vScale = new double[p.length];
             for (int i = 0; i < p.length; i++) {
-                vScale[i] = ROUNDINGS * (rho * v[i] + (1 - rho) * g[i] * g[i]);
                 v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+                vScale[i] = ROUNDINGS * v[i];
                 double step = lr * g[i] / (Math.sqrt(v[i]) + eps);
                 double extra = Math.signum(g[i]) * Math.max(p[i], g[i]) * lr;
                 pScale[i] = ROUNDINGS * (Math.abs(p[i]) + Math.abs(step) + Math.abs(extra));
                 p[i] = p[i] - step + extra;
             }
             ref.add(new RefArray[] {RefArray.of(s, p), RefArray.of(s, v), RefArray.of(s, pScale), RefArray.of(s, vScale)});
-            List<Tensor> one = List.of(c.tensor(dt, p0), c.tensor(dt, g0), c.tensor(dt, v0));
-            ts.addAll(one);
+            sets.add(List.of(c.tensor(dt, p0), gradient(c, dt, k, g0), c.tensor(dt, v0)));
         }
-        ElementwiseProgram program = rmspropLike();
+        apply(rmspropRule().step().set("lr", lr).set("eps", eps).set("rho", rho).set("oneMinusRho", 1 - rho), sets,
+                fused);
         for (int k = 0; k < SIZES.length; k++) {
-            List<Tensor> one = ts.subList(3 * k, 3 * k + 3);
-            // The composed form (tensor ops, one temporary per step) on copies, then the fused run.
-            List<Tensor> copies = List.of(one.get(0).copy(), one.get(1).copy(), one.get(2).copy());
-            FusedUpdates.compose(program, copies, lr, rho, 1 - rho, eps);
-            c.expect(copies.get(0), dt, ref.get(k)[0], ref.get(k)[2], Tolerance.sum(dt));
-            c.expect(copies.get(2), dt, ref.get(k)[1], ref.get(k)[3], Tolerance.sum(dt));
-            boolean ran = FusedUpdates.run(program, one, lr, rho, 1 - rho, eps);
-            Assumptions.assumeTrue(ran, "backend has no elementwise program kernel (its composed form passed)");
-            c.expect(one.get(0), dt, ref.get(k)[0], ref.get(k)[2], Tolerance.sum(dt));
-            c.expect(one.get(2), dt, ref.get(k)[1], ref.get(k)[3], Tolerance.sum(dt));
+            RefArray[] r = ref.get(k);
+            c.expect(sets.get(k).get(0), dt, r[0], r[2], Tolerance.sum(dt));
+            c.expect(sets.get(k).get(2), dt, r[1], r[3], Tolerance.sum(dt));
         }
     }
 
-    /** {@link SgdUpdate}'s equations, element by element in float64. */
-    private static RefArray[] sgdReference(SgdUpdate u, double[] p, double[] g, double[] b, int[] shape) {
-        double[] pScale = new double[p.length];
-        double[] bScale = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            double gScale = Math.abs(g[i]) + Math.abs(u.weightDecay() * p[i]);
-            double gi = (u.maximize() ? -g[i] : g[i]) + u.weightDecay() * p[i];
-            if (u.momentum() != 0) {
-                bScale[i] = ROUNDINGS * (Math.abs(u.momentum() * b[i]) + gScale);
-                b[i] = u.firstStep() ? gi : u.momentum() * b[i] + (1 - u.dampening()) * gi;
-                gScale += bScale[i];
-                gi = u.nesterov() ? (1 - u.dampening()) * gi + u.momentum() * b[i] : b[i];
-            }
-            pScale[i] = ROUNDINGS * (Math.abs(p[i]) + u.lr() * gScale);
-            p[i] -= u.lr() * gi;
-        }
-        return new RefArray[] {RefArray.of(shape, p), RefArray.of(shape, b), RefArray.of(shape, pScale),
-            RefArray.of(shape, bScale)};
+    // ---------------------------------------------------------------- each op
+
+    /** out ← op(x) in a program, against the backend's own op on the same values. */
+    private static void unaryInProgram(CaseContext c, DType dt, UnaryOp op) {
+        UpdateRule.Builder r = UpdateRule.builder(op.label());
+        Expr out = r.tensor("out");
+        r.assign(out, r.tensor("x").apply(op));
+        RefArray x = drawn(c, dt, Domain.POSITIVE, new int[] {1000});
+        Tensor xt = c.tensor(dt, x);
+        RefArray alone = RefArray.of(new int[] {1000}, xt.apply(op).toDoubleArray());
+        Tensor o = Tensor.zeros(xt.device(), dt, 1000);
+        apply(r.build().step(), List.of(List.of(o, xt)), true);
+        c.expect(o, dt, alone, twice(ElementwiseOps.unary(op).accuracy(), dt));
     }
 
-    private static void adamCase(CaseContext c, DType dt, AdamUpdate u) {
-        List<Tensor> p = new ArrayList<>();
-        List<Tensor> g = new ArrayList<>();
-        List<Tensor> m = new ArrayList<>();
-        List<Tensor> v = new ArrayList<>();
-        List<Tensor> vmax = new ArrayList<>();
-        List<RefArray[]> ref = new ArrayList<>();
-        for (int[] s : SIZES) {
-            RefArray p0 = drawn(c, dt, Domain.NORMAL, s);
-            RefArray g0 = drawn(c, dt, Domain.NORMAL, s);
-            RefArray m0 = drawn(c, dt, Domain.NORMAL, s);
-            RefArray v0 = drawn(c, dt, Domain.POSITIVE, s);
-            RefArray x0 = drawn(c, dt, Domain.POSITIVE, s);
-            p.add(c.tensor(dt, p0));
-            g.add(c.tensor(dt, g0));
-            m.add(c.tensor(dt, m0));
-            v.add(c.tensor(dt, v0));
-            vmax.add(c.tensor(dt, x0));
-            ref.add(adamReference(u, p0.data().clone(), g0.data(), m0.data().clone(), v0.data().clone(),
-                    x0.data().clone(), s));
-        }
-        boolean fused = FusedUpdates.adam(u, p, g, m, v, vmax);
-        Assumptions.assumeTrue(fused, "backend has no fused Adam kernel for these tensors");
-        for (int i = 0; i < SIZES.length; i++) {
-            c.expect(p.get(i), dt, ref.get(i)[0], ref.get(i)[4], Tolerance.sum(dt));
-            c.expect(m.get(i), dt, ref.get(i)[1], ref.get(i)[5], Tolerance.sum(dt));
-            c.expect(v.get(i), dt, ref.get(i)[2], ref.get(i)[6], Tolerance.sum(dt));
-            if (u.amsgrad()) {
-                c.expect(vmax.get(i), dt, ref.get(i)[3], Tolerance.rounded(dt));
-            }
-        }
+    /**
+     * Both forms are within the op's bound of the exact value (a program may compute a float32 op
+     * another way than the tensor op, e.g. in double where the op has a float kernel), so they are
+     * within twice the bound of each other; exact ops stay bit for bit.
+     */
+    private static Tolerance twice(ElementwiseOps.Accuracy a, DType dt) {
+        return a.isExact() ? Tolerance.exact() : Tolerance.ulps(dt, 2 * a.bound(dt));
     }
 
-    /** {@link AdamUpdate}'s equations, element by element in float64. */
-    private static RefArray[] adamReference(AdamUpdate u, double[] p, double[] g, double[] m, double[] v, double[] vmax,
-            int[] shape) {
-        double c1 = 1 - Math.pow(u.beta1(), u.step());
-        double c2 = 1 - Math.pow(u.beta2(), u.step());
-        double[] pScale = new double[p.length];
-        double[] mScale = new double[p.length];
-        double[] vScale = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            double pOld = Math.abs(p[i]);
-            double gi = u.maximize() ? -g[i] : g[i];
-            if (u.weightDecay() != 0) {
-                if (u.decoupledWeightDecay()) {
-                    p[i] *= 1 - u.lr() * u.weightDecay();
-                } else {
-                    gi += u.weightDecay() * p[i];
-                }
-            }
-            mScale[i] = ROUNDINGS * (Math.abs(u.beta1() * m[i]) + Math.abs((1 - u.beta1()) * gi));
-            vScale[i] = ROUNDINGS * (Math.abs(u.beta2() * v[i]) + (1 - u.beta2()) * gi * gi);
-            m[i] = u.beta1() * m[i] + (1 - u.beta1()) * gi;
-            v[i] = u.beta2() * v[i] + (1 - u.beta2()) * gi * gi;
-            double second = v[i];
-            if (u.amsgrad()) {
-                vmax[i] = Math.max(vmax[i], v[i]);
-                second = vmax[i];
-            }
-            double denom = u.epsInsideSqrt() ? Math.sqrt(second / c2 + u.eps()) : Math.sqrt(second) / Math.sqrt(c2) + u.eps();
-            double step = u.lr() / c1 * m[i] / denom;
-            // The step's own relative error is a few roundings of m and v plus a square root.
-            pScale[i] = ROUNDINGS * (pOld + Math.abs(step) * (1 + (mScale[i] / Math.max(Math.abs(m[i]), Double.MIN_NORMAL)
-                    + vScale[i] / Math.max(second, Double.MIN_NORMAL))));
-            p[i] -= step;
-        }
-        return new RefArray[] {RefArray.of(shape, p), RefArray.of(shape, m), RefArray.of(shape, v),
-            RefArray.of(shape, vmax), RefArray.of(shape, pScale), RefArray.of(shape, mScale), RefArray.of(shape, vScale)};
+    /** out ← op(x, y) and op(x, s) for a scalar s in a program, against the backend's own op. */
+    private static void binaryInProgram(CaseContext c, DType dt, BinaryOp op) {
+        UpdateRule.Builder r = UpdateRule.builder(op.label());
+        Expr out = r.tensor("out");
+        Expr outScalar = r.tensor("outScalar");
+        Expr x = r.tensor("x");
+        r.assign(out, x.apply(op, r.tensor("y")));
+        r.assign(outScalar, x.apply(op, r.scalar("s")));
+        Domain left = op.isComparison() ? Domain.SMALL_INTS : Domain.POSITIVE;
+        Domain right = op.isComparison() ? Domain.SMALL_INTS : op == BinaryOp.POW ? Domain.EXPONENT : Domain.NORMAL;
+        Tensor xt = c.tensor(dt, drawn(c, dt, left, new int[] {1000}));
+        Tensor yt = c.tensor(dt, drawn(c, dt, right, new int[] {1000}));
+        double s = op.isComparison() ? 1 : 1.5;
+        RefArray alone = RefArray.of(new int[] {1000}, xt.apply(op, yt).toDoubleArray());
+        RefArray aloneScalar = RefArray.of(new int[] {1000},
+                xt.apply(op, Tensor.full(xt.device(), dt, s)).toDoubleArray());
+        Tensor o = Tensor.zeros(xt.device(), dt, 1000);
+        Tensor os = Tensor.zeros(xt.device(), dt, 1000);
+        apply(r.build().step().set("s", s), List.of(List.of(o, os, xt, yt)), true);
+        Tolerance tol = twice(ElementwiseOps.binary(op).accuracy(), dt);
+        c.expect(o, dt, alone, tol);
+        c.expect(os, dt, aloneScalar, tol);
     }
 }

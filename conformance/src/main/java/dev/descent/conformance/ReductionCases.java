@@ -292,6 +292,35 @@ final class ReductionCases {
             }
             nodes.add(DynamicContainer.dynamicContainer(op, cases));
         }
+        List<DynamicNode> confident = new ArrayList<>();
+        for (DType dt : h.floats()) {
+            String name = "logSoftmax " + dt + " of confident rows keeps the relative precision of log-probabilities"
+                    + " near 0 (within 2 ulps)";
+            confident.add(h.test("special", "logSoftmax", name, c -> {
+                // Row [a, 0, 0, 0]: log p_0 = -log1p(3 e^-a), log p_j = -a - log1p(3 e^-a), each to about an ulp.
+                double[] as = {20, 12, 30, 3};
+                double[] x = new double[4 * as.length];
+                double[] want = new double[x.length];
+                for (int r = 0; r < as.length; r++) {
+                    double a = RefArray.castValue(as[r], dt);
+                    double l = Math.log1p(3 * Math.exp(-a));
+                    x[4 * r] = a;
+                    want[4 * r] = -l;
+                    for (int j = 1; j < 4; j++) {
+                        want[4 * r + j] = -a - l;
+                    }
+                }
+                Tensor t = c.tensor(dt, RefArray.of(new int[] {as.length, 4}, x));
+                c.expect(t.logSoftmax(1), dt, RefArray.of(new int[] {as.length, 4}, want), Tolerance.ulps(dt, 2));
+                double[] lse = new double[as.length];
+                for (int r = 0; r < as.length; r++) {
+                    lse[r] = as[r] + Math.log1p(3 * Math.exp(-as[r]));
+                }
+                c.expect(t.logsumexp(new int[] {1}, false), dt, RefArray.of(new int[] {as.length}, lse),
+                        Tolerance.ulps(dt, 2));
+            }));
+        }
+        nodes.add(DynamicContainer.dynamicContainer("confident rows", confident));
         List<DynamicNode> lse = new ArrayList<>();
         for (DType dt : h.floats()) {
             double inf = Double.POSITIVE_INFINITY;

@@ -426,16 +426,43 @@ public final class RefArray {
         });
     }
 
-    /** {@code x_i - log(sum_j exp(x_j))} along {@code axis}. */
+    /**
+     * {@code x_i - log(sum_j exp(x_j))} along {@code axis}, as {@code (x_i - m) - log1p(S')} (m the
+     * maximum, S' the sum of {@code exp(x_j - m)} without the first maximum's term), which keeps the
+     * relative precision of log-probabilities near 0; {@code x_i - m} where m is not finite.
+     */
     public RefArray logSoftmax(int axis) {
         return alongAxis(axis, line -> {
-            double lse = logSumExpOf(line);
+            double m = maxOf(line);
             double[] out = new double[line.length];
+            double l = Double.isFinite(m) ? Math.log1p(sumWithoutMax(line, m)) : 0;
             for (int i = 0; i < line.length; i++) {
-                out[i] = line[i] - lse;
+                out[i] = Double.isFinite(m) ? (line[i] - m) - l : line[i] - m;
             }
             return out;
         });
+    }
+
+    private static double maxOf(double[] g) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double v : g) {
+            m = maxNaN(m, v);
+        }
+        return m;
+    }
+
+    /** {@code sum_j exp(x_j - m)} over every j but the first where {@code x_j = m} (whose term is 1). */
+    private static double sumWithoutMax(double[] g, double m) {
+        double[] e = new double[g.length];
+        boolean skipped = false;
+        for (int i = 0; i < g.length; i++) {
+            if (!skipped && g[i] == m) {
+                skipped = true;
+            } else {
+                e[i] = Math.exp(g[i] - m);
+            }
+        }
+        return sumOf(e);
     }
 
     /** Each line along {@code axis} replaced by {@code f} of it (same length). */
@@ -481,19 +508,13 @@ public final class RefArray {
         return Double.isFinite(s) ? s + lost : s;
     }
 
+    /** {@code m + log1p(S')}: see {@link #logSoftmax}; the maximum itself where it is not finite. */
     static double logSumExpOf(double[] g) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double v : g) {
-            m = maxNaN(m, v);
-        }
+        double m = maxOf(g);
         if (Double.isInfinite(m) || Double.isNaN(m)) {
             return m;
         }
-        double[] e = new double[g.length];
-        for (int i = 0; i < g.length; i++) {
-            e[i] = Math.exp(g[i] - m);
-        }
-        return m + Math.log(sumOf(e));
+        return m + Math.log1p(sumWithoutMax(g, m));
     }
 
     // ---------------------------------------------------------------- matmul

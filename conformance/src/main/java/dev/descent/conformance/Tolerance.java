@@ -7,7 +7,7 @@ import dev.descent.core.DType;
  * when
  *
  * <pre>
- *   |got - expected| &lt;= atol + rtol * |expected| + scaled * scale_i
+ *   |got - expected| &lt;= atol + rtol * |expected| + scaled * scale_i + ulps * ulp(expected)
  * </pre>
  *
  * where {@code expected} is the reference rounded to the output dtype and {@code scale_i} is
@@ -25,27 +25,38 @@ import dev.descent.core.DType;
  * <table>
  *   <caption>tolerances by op class and dtype</caption>
  *   <tr><th>class</th><th>ops</th><th>float32 rtol / scaled</th><th>float64 rtol / scaled</th></tr>
- *   <tr><td>EXACT</td><td>neg abs sign relu maximum minimum comparisons where clamp, views, copies, casts,
- *       gather, concat, fill, max/min/argmax, norm(inf)</td><td>0 / 0 (bit for bit)</td><td>0 / 0</td></tr>
- *   <tr><td>ROUNDED</td><td>add sub mul div square sqrt reciprocal (IEEE correctly rounded), arange linspace
- *       </td><td>1e-6 / 0 (~16 ulp)</td><td>1e-14 / 0</td></tr>
- *   <tr><td>TRANSCENDENTAL</td><td>exp log log1p rsqrt sigmoid tanh pow</td><td>1e-5 / 0</td>
- *       <td>1e-12 / 0</td></tr>
+ *   <tr><td>EXACT</td><td>where clamp, views, copies, casts, gather, concat, fill, max/min/argmax,
+ *       norm(inf)</td><td>0 / 0 (bit for bit)</td><td>0 / 0</td></tr>
+ *   <tr><td>ROUNDED</td><td>in-place arithmetic, arange linspace</td><td>1e-6 / 0 (~16 ulp)</td>
+ *       <td>1e-14 / 0</td></tr>
  *   <tr><td>SUM</td><td>sum mean var norm(1, 2) matmul addScaledInPlace</td><td>1e-6 / u32</td>
  *       <td>1e-14 / u64</td></tr>
  *   <tr><td>TRANSCENDENTAL_SUM</td><td>logsumexp softmax logSoftmax norm(p)</td><td>1e-5 / 1e-6</td>
  *       <td>1e-12 / 2e-15</td></tr>
  * </table>
  *
+ * <p>Elementwise functions are not in these classes: each op's conformance row
+ * ({@link ElementwiseOps}) states an ulp bound per dtype, its documented accuracy, and
+ * {@link #ulps} turns it into a tolerance of {@code bound + 1/2} ulps of the dtype at the
+ * expected value (the half ulp is the rounding of the float64 reference to the dtype). The ulp
+ * sweeps of the suite check the float32 bounds over the whole float range.
+ *
  * <p>Every class but EXACT also allows an absolute error of the dtype's smallest normal
- * number, so a backend that flushes subnormal results to zero passes.
+ * number, so a backend that flushes subnormal results to zero passes (the ulp sweeps do not
+ * allow that).
  *
  * @param name the class name, for reports
  * @param atol absolute allowance
  * @param rtol allowance relative to the expected value
  * @param scaled allowance relative to the reference's error scale
+ * @param ulps allowance in units in the last place of {@code ulpOf} at the expected value
+ * @param ulpOf the dtype whose ulp {@code ulps} counts (null when {@code ulps} is 0)
  */
-public record Tolerance(String name, double atol, double rtol, double scaled) {
+public record Tolerance(String name, double atol, double rtol, double scaled, double ulps, DType ulpOf) {
+
+    public Tolerance(String name, double atol, double rtol, double scaled) {
+        this(name, atol, rtol, scaled, 0, null);
+    }
 
     /** Bit-for-bit equality (after rounding the reference to the output dtype). */
     public static Tolerance exact() {
@@ -57,9 +68,35 @@ public record Tolerance(String name, double atol, double rtol, double scaled) {
         return pick("ROUNDED", dtype, 1e-6, 0, 1e-14, 0);
     }
 
-    /** Library functions (exp, log, tanh, ...), which need not be correctly rounded. */
-    public static Tolerance transcendental(DType dtype) {
-        return pick("TRANSCENDENTAL", dtype, 1e-5, 0, 1e-12, 0);
+    /**
+     * Within {@code bound} ulps of the exact value: {@code bound + 1/2} ulps of {@code dtype} from the
+     * reference rounded to it (integer dtypes are exact).
+     */
+    public static Tolerance ulps(DType dtype, double bound) {
+        return switch (dtype) {
+            case FLOAT32 -> new Tolerance(ulpName(bound), Float.MIN_NORMAL, 0, 0, bound + 0.5, dtype);
+            case FLOAT64 -> new Tolerance(ulpName(bound), Double.MIN_NORMAL, 0, 0, bound + 0.5, dtype);
+            case INT32, INT64 -> exact();
+        };
+    }
+
+    private static String ulpName(double bound) {
+        return bound == Math.rint(bound) ? (long) bound + " ULP" : bound + " ULP";
+    }
+
+    /**
+     * One unit in the last place of {@code dtype} at {@code v}: the spacing of the binade of |v|
+     * (the smaller one at a power of two), subnormal spacing below the smallest normal.
+     */
+    public static double ulp(DType dtype, double v) {
+        boolean single = dtype == DType.FLOAT32;
+        int minExp = single ? Float.MIN_EXPONENT : Double.MIN_EXPONENT;
+        int maxExp = single ? Float.MAX_EXPONENT : Double.MAX_EXPONENT;
+        int digits = single ? 23 : 52;
+        double a = Math.abs(v);
+        int e = a == 0 ? minExp : !(a < Double.POSITIVE_INFINITY) ? maxExp
+                : Math.min(Math.max(Math.getExponent(a), minExp), maxExp);
+        return Math.scalb(1.0, e - digits);
     }
 
     /** Accumulations of rounded terms (sums, means, variances, matrix products): scaled is the unit roundoff. */
@@ -88,12 +125,16 @@ public record Tolerance(String name, double atol, double rtol, double scaled) {
 
     /** The largest error element {@code expected} (with error scale {@code scale}) may have; never NaN. */
     public double allowed(double expected, double scale) {
-        double a = atol + rtol * Math.abs(expected) + (scaled == 0 ? 0 : scaled * scale);
+        double a = atol + rtol * Math.abs(expected) + (scaled == 0 ? 0 : scaled * scale)
+                + (ulps == 0 ? 0 : ulps * ulp(ulpOf, expected));
         return Double.isNaN(a) ? atol : a;
     }
 
     @Override
     public String toString() {
+        if (ulps != 0) {
+            return name;
+        }
         return atol == 0 && rtol == 0 && scaled == 0 ? name
                 : String.format(java.util.Locale.ROOT, "%s(rtol %.1g, scaled %.2g)", name, rtol, scaled);
     }

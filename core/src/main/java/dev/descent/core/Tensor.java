@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ReduceOp;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
 import java.util.Arrays;
@@ -446,6 +447,36 @@ public final class Tensor implements AutoCloseable {
         return unary(UnaryOp.TANH);
     }
 
+    /** {@code e^x - 1}, accurate for small x. */
+    public Tensor expm1() {
+        return unary(UnaryOp.EXPM1);
+    }
+
+    /** The error function {@code erf x = 2/√π ∫₀ˣ e^(-t²) dt}. */
+    public Tensor erf() {
+        return unary(UnaryOp.ERF);
+    }
+
+    /** The exact GELU {@code x Φ(x) = x/2 · erfc(-x/√2)} (PyTorch's {@code gelu}, approximate='none'). */
+    public Tensor gelu() {
+        return unary(UnaryOp.GELU);
+    }
+
+    /** {@code ln(1 + e^x)}, computed as {@code max(x, 0) + log1p(e^-|x|)} so it never overflows. */
+    public Tensor softplus() {
+        return unary(UnaryOp.SOFTPLUS);
+    }
+
+    /** {@code sin x} (radians). */
+    public Tensor sin() {
+        return unary(UnaryOp.SIN);
+    }
+
+    /** {@code cos x} (radians). */
+    public Tensor cos() {
+        return unary(UnaryOp.COS);
+    }
+
     /** {@code max(x, 0)}; NaN stays NaN. */
     public Tensor relu() {
         return unary(UnaryOp.RELU);
@@ -671,26 +702,28 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** {@code log(sum(exp(x)))} over the axes, computed stably by shifting by the maximum. */
+    /**
+     * {@code log(sum(exp(x)))} over the axes (none: every axis), as {@code m + log1p(S')} with m the
+     * maximum ({@link SoftmaxOp}): one backend row op. Several axes are first moved to the end and
+     * merged into one (a copy when the layout needs it). An empty reduction gives -inf, as PyTorch.
+     */
     public Tensor logsumexp(int[] axes, boolean keepDim) {
         String op = "logsumexp";
         checkOpen(op);
         Check.floating(op, this);
+        int[] ax = Check.axes(op, axes, rank());
         if (reducedCount(op, axes) == 0) {
             // No terms: log of an empty sum is -inf, as in PyTorch (max would refuse the empty axis).
             try (Tensor zero = sum(axes, keepDim)) {
                 return zero.log();
             }
         }
-        // An infinite maximum would give inf - inf; a finite shift keeps -inf and +inf exact.
-        try (Tensor max = max(axes, true);
-             Tensor shift = max.clamp(dtype.lowest(), dtype.highest());
-             Tensor centred = sub(shift);
-             Tensor e = centred.exp();
-             Tensor s = e.sum(axes, true);
-             Tensor l = s.log();
-             Tensor r = l.add(shift)) {
-            return keepDim ? r.contiguous() : r.squeezeAxes(Check.axes(op, axes, rank()));
+        int[] kept = shape.dims();
+        for (int a : ax) {
+            kept[a] = 1;
+        }
+        try (Tensor rows = rowsOver(ax); Tensor lse = rows.rowOp(SoftmaxOp.LOGSUMEXP, rows.rank() - 1)) {
+            return lse.reshape(keepDim ? kept : Views.removeAll(kept, ax));
         }
     }
 
@@ -698,36 +731,73 @@ public final class Tensor implements AutoCloseable {
         return logsumexp(axes, false);
     }
 
-    /** {@code exp(x) / sum(exp(x))} along {@code axis}, shifted by the maximum for stability. */
-    public Tensor softmax(int axis) {
-        String op = "softmax";
-        checkOpen(op);
-        Check.floating(op, this);
-        int a = Check.axis(op, axis, rank());
-        if (numel() == 0) {
-            return contiguous();
+    /**
+     * This tensor with the axes {@code ax} (sorted) moved to the end and merged into one, the
+     * others kept in order: a view when the strides allow, else a copy. A scalar becomes [1].
+     */
+    private Tensor rowsOver(int[] ax) {
+        if (rank() == 0) {
+            return reshape(1);
         }
-        try (Tensor max = max(new int[] {a}, true);
-             Tensor shift = max.clamp(dtype.lowest(), dtype.highest());
-             Tensor centred = sub(shift);
-             Tensor e = centred.exp();
-             Tensor s = e.sum(new int[] {a}, true)) {
-            return e.div(s);
+        int[] order = new int[rank()];
+        int[] dims = new int[rank() - ax.length + 1];
+        int k = 0;
+        long merged = 1;
+        for (int d = 0; d < rank(); d++) {
+            if (Arrays.binarySearch(ax, d) < 0) {
+                dims[k] = shape.dim(d);
+                order[k++] = d;
+            }
+        }
+        for (int a : ax) {
+            order[k++] = a;
+            merged *= shape.dim(a);
+        }
+        dims[dims.length - 1] = (int) merged;
+        try (Tensor moved = permute(order)) {
+            return moved.reshape(dims);
         }
     }
 
-    /** {@code x - logsumexp(x)} along {@code axis}: log-probabilities without overflow. */
+    /** {@code op} of the backend along {@code axis} (whose size is at least 1). */
+    private Tensor rowOp(SoftmaxOp op, int axis) {
+        int[] dims = shape.dims();
+        if (op == SoftmaxOp.LOGSUMEXP) {
+            dims[axis] = 1;
+        }
+        Tensor r = newTensor(Shape.of(dims), dtype);
+        backend.softmax(op, view(), axis, r.view());
+        return r;
+    }
+
+    /** {@code exp(x) / sum(exp(x))} along {@code axis}, shifted by the maximum: one backend row op ({@link SoftmaxOp}). */
+    public Tensor softmax(int axis) {
+        return softmaxFamily(SoftmaxOp.SOFTMAX, axis);
+    }
+
+    /**
+     * Log-probabilities along {@code axis}: {@code (x - m) - log1p(S')}, with m the maximum and S'
+     * the sum of {@code exp(x - m)} without one term at the maximum ({@link SoftmaxOp}), so that
+     * the log-probabilities of a confident row, near 0, keep full relative precision.
+     */
     public Tensor logSoftmax(int axis) {
-        String op = "logSoftmax";
-        checkOpen(op);
-        Check.floating(op, this);
-        int a = Check.axis(op, axis, rank());
+        return softmaxFamily(SoftmaxOp.LOG_SOFTMAX, axis);
+    }
+
+    private Tensor softmaxFamily(SoftmaxOp op, int axis) {
+        String name = op.label();
+        checkOpen(name);
+        Check.floating(name, this);
+        int a = Check.axis(name, axis, rank());
         if (numel() == 0) {
             return contiguous();
         }
-        try (Tensor lse = logsumexp(new int[] {a}, true)) {
-            return sub(lse);
+        if (rank() == 0) {
+            try (Tensor row = reshape(1); Tensor r = row.rowOp(op, 0)) {
+                return r.reshape();
+            }
         }
+        return rowOp(op, a);
     }
 
     /**

@@ -62,6 +62,17 @@ final class Views {
         return r;
     }
 
+    /** {@code a} without the entries at the sorted, distinct indices {@code indices}. */
+    static int[] removeAll(int[] a, int[] indices) {
+        int[] r = new int[a.length - indices.length];
+        for (int i = 0, k = 0; i < a.length; i++) {
+            if (java.util.Arrays.binarySearch(indices, i) < 0) {
+                r[k++] = a[i];
+            }
+        }
+        return r;
+    }
+
     static long[] remove(long[] a, int i) {
         long[] r = new long[a.length - 1];
         System.arraycopy(a, 0, r, 0, i);

@@ -44,6 +44,29 @@ abstract class Access {
         return total;
     }
 
+    /**
+     * Reads a run into an array of the storage's own element type ({@code float[]} for
+     * float32, {@code double[]} for float64), in bulk where the run is contiguous: how the
+     * compiled elementwise programs ({@link ProgramKernel}) see their chunks.
+     */
+    void readOwn(long off, long stride, Object dst, int at, int n) {
+        throw new UnsupportedOperationException("elementwise programs run on floating dtypes");
+    }
+
+    /** Writes a run from an array of the storage's own element type, the inverse of {@link #readOwn}. */
+    void writeOwn(long off, long stride, Object src, int at, int n) {
+        throw new UnsupportedOperationException("elementwise programs run on floating dtypes");
+    }
+
+    /**
+     * A buffer over {@code n} elements from {@code off} whose element 0 is the first
+     * ({@code FloatBuffer} for float32, {@code DoubleBuffer} for float64): how the compiled
+     * programs that work in place see a contiguous tensor.
+     */
+    Object slice(long off, int n) {
+        throw new UnsupportedOperationException("elementwise programs run on floating dtypes");
+    }
+
     /** Bulk copy to and from Java arrays of the storage's own dtype. */
     abstract void toArray(long off, Object array, int at, int n);
 
@@ -131,6 +154,39 @@ abstract class Access {
         }
 
         @Override
+        Object slice(long off, int n) {
+            return b.slice((int) off, n);
+        }
+
+        @Override
+        void readOwn(long off, long stride, Object dst, int at, int n) {
+            float[] d = (float[]) dst;
+            if (stride == 1) {
+                b.get((int) off, d, at, n);
+            } else {
+                int o = (int) off;
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    d[at + i] = b.get(o + i * s);
+                }
+            }
+        }
+
+        @Override
+        void writeOwn(long off, long stride, Object src, int at, int n) {
+            float[] d = (float[]) src;
+            if (stride == 1) {
+                b.put((int) off, d, at, n);
+            } else {
+                int o = (int) off;
+                int s = (int) stride;
+                for (int i = 0; i < n; i++) {
+                    b.put(o + i * s, d[at + i]);
+                }
+            }
+        }
+
+        @Override
         void toArray(long off, Object array, int at, int n) {
             b.get((int) off, (float[]) array, at, n);
         }
@@ -186,6 +242,21 @@ abstract class Access {
             for (int i = 0; i < n; i++) {
                 b.put((int) (off + i * stride), src[at + i]);
             }
+        }
+
+        @Override
+        Object slice(long off, int n) {
+            return b.slice((int) off, n);
+        }
+
+        @Override
+        void readOwn(long off, long stride, Object dst, int at, int n) {
+            read(off, stride, (double[]) dst, at, n);
+        }
+
+        @Override
+        void writeOwn(long off, long stride, Object src, int at, int n) {
+            write(off, stride, (double[]) src, at, n);
         }
 
         @Override

@@ -5,9 +5,11 @@ import dev.descent.core.spi.UnaryOp;
 
 /**
  * The arithmetic of every elementwise op, over a chunk of values already read into a Java
- * array. Floating dtypes compute in double (float32 results are rounded once on store, which
- * for + - * / and sqrt equals float arithmetic); integer dtypes compute in long. Each op is
- * its own tight loop, which the JIT vectorises where it can.
+ * array: the CPU backend's one definition of each op. Floating dtypes compute in double
+ * (float64 tensors, elementwise programs, and float32 ops that {@link FloatKernels} has no
+ * float kernel for, rounded once on store); integer dtypes compute in long. Each op is its own
+ * tight loop, which the JIT vectorises where it can. The float64 functions are {@link Math}'s
+ * (within 1 ulp; tanh 2.5) and {@link ScalarMath}'s.
  */
 final class ChunkMath {
     private ChunkMath() {
@@ -72,12 +74,42 @@ final class ChunkMath {
             }
             case SIGMOID -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = sigmoid(x[i]);
+                    out[i] = ScalarMath.sigmoid(x[i]);
                 }
             }
             case TANH -> {
                 for (int i = 0; i < n; i++) {
                     out[i] = Math.tanh(x[i]);
+                }
+            }
+            case EXPM1 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.expm1(x[i]);
+                }
+            }
+            case ERF -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = ScalarMath.erf(x[i]);
+                }
+            }
+            case GELU -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = ScalarMath.gelu(x[i]);
+                }
+            }
+            case SOFTPLUS -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = ScalarMath.softplus(x[i]);
+                }
+            }
+            case SIN -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.sin(x[i]);
+                }
+            }
+            case COS -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.cos(x[i]);
                 }
             }
         }
@@ -100,15 +132,6 @@ final class ChunkMath {
             s0 += v[i];
         }
         return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code 1/(1+e^-x)} without overflow: for x < 0 it is {@code e^x/(1+e^x)}. */
-    static double sigmoid(double x) {
-        if (x >= 0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
     }
 
     static void unary(UnaryOp op, long[] x, long[] out, int n) {

@@ -3,13 +3,12 @@ package dev.descent.cpu;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
-import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -83,6 +82,11 @@ public final class CpuBackend implements Backend {
     /** Bytes held by CPU tensors not yet freed: a leak check for tests and tools. */
     public static long liveBytes() {
         return CpuStorage.POOL.liveBytes();
+    }
+
+    /** Calls of {@link #runProgram} so far, each one pass over a list of tensor sets: for tests and tools. */
+    public static long programRuns() {
+        return ProgramKernel.runs();
     }
 
     /** Bytes of freed blocks kept for reuse (at most {@code descent.cpu.cacheBytes}). */
@@ -161,6 +165,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, StridedView x, StridedView out) {
+        if (out.dtype() == DType.FLOAT32 && FloatKernels.has(op)) {
+            FloatUnary.run(op, x, out);
+            return;
+        }
         Elementwise.run(out, new StridedView[] {x}, (in, o, n) -> {
             if (o.d != null) {
                 ChunkMath.unary(op, in[0].d, o.d, n);
@@ -213,9 +221,20 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Every set in one parallel loop, each program compiled once to a Java loop over chunks
+     * ({@link ProgramKernel}): float64 programs in double, float32 programs in float with each
+     * step rounded as its tensor op rounds it.
+     */
     @Override
-    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        ProgramKernel.run(program, tensors, scalars);
+    public boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
+        if (sets.isEmpty()) {
+            return true;
+        }
+        if (!sets.get(0)[0].dtype().isFloating()) {
+            return false;
+        }
+        ProgramKernel.run(program, sets, scalars);
         return true;
     }
 
@@ -241,6 +260,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        RowSoftmax.run(op, x, axis, out);
+    }
+
+    @Override
     public void matmul(StridedView a, StridedView b, StridedView out) {
         Gemm.matmul(this, a, b, out);
     }
@@ -248,16 +272,5 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(StridedView src, int axis, StridedView index, StridedView out) {
         Gather.gather(src, axis, index, out);
-    }
-
-    @Override
-    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return FusedOptimizerKernels.sgd(u, params, grads, buffers);
-    }
-
-    @Override
-    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return FusedOptimizerKernels.adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
     }
 }

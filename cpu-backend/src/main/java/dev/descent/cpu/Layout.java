@@ -117,6 +117,15 @@ final class Layout {
             }
         }
 
+        /** The next {@code n} elements into a {@code float[]} or {@code double[]} of the storage's own type. */
+        void readOwn(Access a, Object dst, int n) {
+            forEachRun(n, (off, stride, at, k) -> a.readOwn(off, stride, dst, at, k));
+        }
+
+        void writeOwn(Access a, Object src, int n) {
+            forEachRun(n, (off, stride, at, k) -> a.writeOwn(off, stride, src, at, k));
+        }
+
         void read(Access a, double[] dst, int n) {
             forEachRun(n, (off, stride, at, k) -> a.read(off, stride, dst, at, k));
         }

@@ -4,13 +4,12 @@ import dev.descent.core.BackendUnavailableException;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
 import dev.descent.core.spi.Backend;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.Capability;
 import dev.descent.core.spi.ElementwiseProgram;
 import dev.descent.core.spi.ReduceOp;
-import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.spi.SoftmaxOp;
 import dev.descent.core.spi.Storage;
 import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
@@ -42,12 +41,13 @@ public final class CudaBackend implements Backend {
 
     /** Everything that needs the device, built on first use. */
     private record Ops(CudaContext context, ElementwiseKernels elementwise, ReductionKernels reductions,
-            GatherKernels gather, CublasGemm gemm, FusedOptimizerKernels optimizers, ProgramKernels programs) {
+            SoftmaxKernels softmax, GatherKernels gather, CublasGemm gemm, ProgramKernels programs) {
         static Ops create() {
             CudaContext c = new CudaContext(0);
             ElementwiseKernels e = new ElementwiseKernels(c);
-            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new GatherKernels(c), new CublasGemm(c, e, c::allocate),
-                    new FusedOptimizerKernels(c), new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
+            return new Ops(c, e, new ReductionKernels(c, c::allocate, c.multiprocessors()), new SoftmaxKernels(c),
+                    new GatherKernels(c), new CublasGemm(c, e, c::allocate),
+                    new ProgramKernels(c, Boolean.getBoolean("descent.cuda.programDouble")));
         }
     }
 
@@ -217,6 +217,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        ops().softmax().softmax(op, x, axis, out);
+    }
+
+    @Override
     public void matmul(StridedView a, StridedView b, StridedView out) {
         ops().gemm().matmul(a, b, out);
     }
@@ -226,27 +231,15 @@ public final class CudaBackend implements Backend {
         ops().gather().gather(src, axis, index, out);
     }
 
-    @Override
-    public boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        ops().optimizers().sgd(u, params, grads, buffers);
-        return true;
-    }
-
-    @Override
-    public boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        ops().optimizers().adam(u, params, grads, expAvg, expAvgSq, maxExpAvgSq);
-        return true;
-    }
-
     /**
      * One generated kernel per program, dtype and layout (see {@link ProgramKernelSource}),
-     * compiled by NVRTC on first use and cached on disk; false where it has none (see
-     * {@link ProgramKernels}). float32 programs compute in float unless
-     * {@code descent.cuda.programDouble=true}.
+     * compiled by NVRTC on first use and cached on disk; the contiguous sets of a list in one
+     * launch (more where the list exceeds the kernel-parameter space), each other set in its
+     * own; false where it has none (see {@link ProgramKernels}). float32 programs compute in
+     * float, each step rounded, unless {@code descent.cuda.programDouble=true}.
      */
     @Override
-    public boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
-        return ops().programs().run(program, tensors, scalars);
+    public boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
+        return ops().programs().run(program, sets, scalars);
     }
 }

@@ -161,6 +161,16 @@ final class CudaContext implements KernelLauncher, BatchedGemm {
         afterOp(op);
     }
 
+    @Override
+    public void launchBlocks(String op, GeneratedKernel kernel, long blocks, KernelArgs args) {
+        makeCurrent();
+        CUfunc_st f = kernels.function(kernel);
+        int grid = (int) Math.max(1, Math.min(blocks, (long) multiprocessors * 32));
+        CudaErrors.driver(cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream, args.pointers(),
+                (org.bytedeco.javacpp.PointerPointer<?>) null), op, "cuLaunchKernel(" + kernel.name() + ")");
+        afterOp(op);
+    }
+
     /** Enough blocks to cover n elements, at most 32 per multiprocessor (the grid-stride loop does the rest). */
     static int gridFor(long n, int multiprocessors) {
         long blocks = Math.min((n + BLOCK - 1) / BLOCK, (long) multiprocessors * 32);

@@ -28,7 +28,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  * ({@code --gpu-architecture=sm_XY}), never to PTX alone: PTX from an NVRTC newer than the
  * driver cannot be loaded, while a cubin needs no JIT. Cubins are cached on disk under
  * {@code descent.cuda.kernelCache} (default {@code ~/.cache/descent/cuda}), keyed by a hash of
- * the source, the header, the options and the NVRTC version, so only the first run on a
+ * the source, the headers (including the generated {@link OpTable#HEADER}), the options and the
+ * NVRTC version, so only the first run on a
  * machine pays for compilation; an unwritable cache only costs that time again.
  */
 final class KernelCompiler {
@@ -61,7 +62,8 @@ final class KernelCompiler {
      */
     byte[] cubin(String file, String source) {
         String header = KernelSources.read(KernelSources.HEADER);
-        String key = hash(source, header, String.join(" ", options()), nvrtcVersion);
+        String ops = OpTable.header();
+        String key = hash(source, header, ops, String.join(" ", options()), nvrtcVersion);
         Path cached = cacheDir.resolve(file.replace(".cu", "") + "-sm_" + arch + "-" + key + ".cubin");
         try {
             if (Files.isRegularFile(cached)) {
@@ -70,19 +72,21 @@ final class KernelCompiler {
         } catch (IOException e) {
             // Unreadable cache: compile again below.
         }
-        byte[] cubin = compile(file, source, header);
+        byte[] cubin = compile(file, source, header, ops);
         store(cached, cubin);
         return cubin;
     }
 
-    private byte[] compile(String file, String source, String header) {
+    /** Compiles with the two headers a source may include: {@code descent.cuh} and the generated op functions. */
+    private byte[] compile(String file, String source, String header, String ops) {
         String op = "compile kernels " + file + " for sm_" + arch;
         _nvrtcProgram program = new _nvrtcProgram();
         try (BytePointer src = new BytePointer(source, StandardCharsets.UTF_8);
                 BytePointer name = new BytePointer(file);
-                PointerPointer<BytePointer> headers = new PointerPointer<>(new BytePointer(header, StandardCharsets.UTF_8));
-                PointerPointer<BytePointer> headerNames = new PointerPointer<>(KernelSources.HEADER)) {
-            CudaErrors.nvrtc(nvrtcCreateProgram(program, src, name, 1, headers, headerNames), op, "nvrtcCreateProgram");
+                PointerPointer<BytePointer> headers = new PointerPointer<>(new BytePointer(header, StandardCharsets.UTF_8),
+                        new BytePointer(ops, StandardCharsets.UTF_8));
+                PointerPointer<BytePointer> headerNames = new PointerPointer<>(KernelSources.HEADER, OpTable.HEADER)) {
+            CudaErrors.nvrtc(nvrtcCreateProgram(program, src, name, 2, headers, headerNames), op, "nvrtcCreateProgram");
             List<String> opts = options();
             int status;
             try (PointerPointer<BytePointer> options = new PointerPointer<>(opts.toArray(new String[0]))) {

@@ -14,4 +14,11 @@ interface KernelLauncher {
 
     /** Launches a kernel generated at run time over {@code n} elements, like {@link #launch(String, String, String, long, KernelArgs)}. */
     void launch(String op, GeneratedKernel kernel, long n, KernelArgs args);
+
+    /**
+     * Launches a kernel generated at run time whose blocks of {@link CudaContext#BLOCK}
+     * threads each take one unit of work ({@code blocks} of them; at most 32 blocks per
+     * multiprocessor are launched, and the kernel's grid-stride loop over units does the rest).
+     */
+    void launchBlocks(String op, GeneratedKernel kernel, long blocks, KernelArgs args);
 }

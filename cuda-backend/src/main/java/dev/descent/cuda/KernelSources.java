@@ -14,7 +14,7 @@ final class KernelSources {
     /** The header every source includes. */
     static final String HEADER = "descent.cuh";
     /** Every source, one module each. */
-    static final List<String> FILES = List.of("elementwise.cu", "reduce.cu", "gather.cu", "optim.cu");
+    static final List<String> FILES = List.of("elementwise.cu", "reduce.cu", "softmax.cu", "gather.cu");
 
     private KernelSources() {
     }

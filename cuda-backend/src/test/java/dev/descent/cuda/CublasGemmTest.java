@@ -111,6 +111,11 @@ class CublasGemmTest {
         public void launch(String op, GeneratedKernel kernel, long n, KernelArgs args) {
             throw new AssertionError("matmul launched a generated kernel");
         }
+
+        @Override
+        public void launchBlocks(String op, GeneratedKernel kernel, long blocks, KernelArgs args) {
+            throw new AssertionError("matmul launched a generated kernel");
+        }
     };
 
     private StridedView view(double[] values, int[] shape, long[] strides, int size) {

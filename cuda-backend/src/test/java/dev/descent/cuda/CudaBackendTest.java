@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.Backends;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
-import dev.descent.core.FusedUpdates;
 import dev.descent.core.IndexOutOfRangeException;
+import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
-import dev.descent.core.spi.SgdUpdate;
+import dev.descent.core.fused.UpdateRule;
 import dev.descent.core.spi.Storage;
+import dev.descent.core.spi.StridedView;
+import dev.descent.optim.Adam;
+import dev.descent.optim.SGD;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the conformance suite does not cover: the caching allocator, the out-of-memory
- * message, cuBLAS on transposed views, and the fused optimiser kernels against their
- * equations computed here in double. Needs a GPU; skipped with the reason otherwise.
+ * message, cuBLAS on transposed views, and SGD's and AdamW's update rules (from {@code optim})
+ * run as generated kernels against their equations computed here in double. Needs a GPU; skipped with the reason otherwise.
  */
 @ExtendWith(RequiresCuda.class)
 class CudaBackendTest {
@@ -95,29 +98,42 @@ class CudaBackendTest {
     }
 
     @Test
-    void fusedSgdWithNesterovMomentumFollowsItsEquations() {
-        int n = 1000;
-        double[] p = random(3, n);
-        double[] g = random(4, n);
-        double[] buf = random(5, n);
-        SgdUpdate u = new SgdUpdate(0.1, 0.01, 0.9, 0, true, false, false);
-        try (Tensor tp = Tensor.of(GPU, DType.FLOAT64, p, n); Tensor tg = Tensor.of(GPU, DType.FLOAT64, g, n);
-                Tensor tb = Tensor.of(GPU, DType.FLOAT64, buf, n)) {
-            assertTrue(FusedUpdates.sgd(u, List.of(tp), List.of(tg), List.of(tb)));
-            double[] gotP = tp.toDoubleArray();
-            double[] gotB = tb.toDoubleArray();
-            for (int i = 0; i < n; i++) {
-                double d = g[i] + u.weightDecay() * p[i];
-                double v = u.momentum() * buf[i] + (1 - u.dampening()) * d;
-                double step = (1 - u.dampening()) * d + u.momentum() * v;
-                assertEquals(v, gotB[i], 1e-14);
-                assertEquals(p[i] - u.lr() * step, gotP[i], 1e-14);
+    void sgdsNesterovRuleOnTwoParametersInOneCallFollowsItsEquations() {
+        int[] sizes = {1000, 3};
+        double lr = 0.1;
+        double wd = 0.01;
+        double mu = 0.9;
+        UpdateRule.Step step = SGD.rule(true, false, true).step().set("sign", 1).set("weightDecay", wd).set("lr", lr)
+                .set("momentum", mu).set("keep", 1);
+        List<double[][]> before = new ArrayList<>();
+        List<List<Tensor>> sets = new ArrayList<>();
+        try (Scope ignored = Scope.open()) {
+            for (int s = 0; s < sizes.length; s++) {
+                int n = sizes[s];
+                double[][] v = {random(3 + s, n), random(4 + s, n), random(5 + s, n)};
+                before.add(v);
+                sets.add(List.of(Tensor.of(GPU, DType.FLOAT64, v[0], n), Tensor.of(GPU, DType.FLOAT64, v[1], n),
+                        Tensor.of(GPU, DType.FLOAT64, v[2], n)));
+            }
+            step.run(sets);
+            for (int s = 0; s < sizes.length; s++) {
+                double[] p = before.get(s)[0];
+                double[] g = before.get(s)[1];
+                double[] buf = before.get(s)[2];
+                double[] gotP = sets.get(s).get(0).toDoubleArray();
+                double[] gotB = sets.get(s).get(2).toDoubleArray();
+                for (int i = 0; i < sizes[s]; i++) {
+                    double d = g[i] + wd * p[i];
+                    double v = mu * buf[i] + d;
+                    assertEquals(v, gotB[i], 1e-14);
+                    assertEquals(p[i] - lr * (d + mu * v), gotP[i], 1e-14);
+                }
             }
         }
     }
 
     @Test
-    void fusedAdamWWithAmsgradFollowsItsEquations() {
+    void adamWsRuleWithAmsgradFollowsItsEquations() {
         int n = 1000;
         double[] p = random(6, n);
         double[] g = random(7, n);
@@ -128,19 +144,29 @@ class CudaBackendTest {
             v[i] = Math.abs(v[i]);
             vmax[i] = Math.abs(vmax[i]);
         }
-        AdamUpdate u = new AdamUpdate(1e-3, 0.9, 0.999, 1e-8, 0.01, true, true, false, false, 3);
+        double lr = 1e-3;
+        double wd = 0.01;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double c1 = 1 - Math.pow(b1, 3);
+        double c2 = 1 - Math.pow(b2, 3);
+        UpdateRule.Step step = Adam.rule(true, false).step().set("sign", 1).set("weightDecay", 0)
+                .set("shrink", 1 - lr * wd).set("beta1", b1).set("oneMinusBeta1", 1 - b1).set("beta2", b2)
+                .set("oneMinusBeta2", 1 - b2).set("eps", 1e-8).set("stepSize", lr / c1).set("biasCorrection2", c2)
+                .set("sqrtBiasCorrection2", Math.sqrt(c2));
         try (Tensor tp = Tensor.of(GPU, DType.FLOAT64, p, n); Tensor tg = Tensor.of(GPU, DType.FLOAT64, g, n);
                 Tensor tm = Tensor.of(GPU, DType.FLOAT64, m, n); Tensor tv = Tensor.of(GPU, DType.FLOAT64, v, n);
                 Tensor tx = Tensor.of(GPU, DType.FLOAT64, vmax, n)) {
-            assertTrue(FusedUpdates.adam(u, List.of(tp), List.of(tg), List.of(tm), List.of(tv), List.of(tx)));
+            List<StridedView[]> one = List.<StridedView[]>of(new StridedView[] {tp.stridedView(), tg.stridedView(),
+                tm.stridedView(), tv.stridedView(), tx.stridedView()});
+            assertTrue(cuda().runProgram(step.rule().program(), one, step.values()), "a generated kernel ran it");
             double[] gotP = tp.toDoubleArray();
             for (int i = 0; i < n; i++) {
-                double x = p[i] * (1 - u.lr() * u.weightDecay());
-                double mi = u.beta1() * m[i] + (1 - u.beta1()) * g[i];
-                double vi = u.beta2() * v[i] + (1 - u.beta2()) * g[i] * g[i];
+                double x = p[i] * (1 - lr * wd);
+                double mi = b1 * m[i] + (1 - b1) * g[i];
+                double vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
                 double uMax = Math.max(vmax[i], vi);
-                double expected = x - u.lr() / u.biasCorrection1() * mi
-                        / (Math.sqrt(uMax) / Math.sqrt(u.biasCorrection2()) + u.eps());
+                double expected = x - lr / c1 * mi / (Math.sqrt(uMax) / Math.sqrt(c2) + 1e-8);
                 assertEquals(expected, gotP[i], 1e-12 * Math.max(1, Math.abs(expected)), "p[" + i + "]");
             }
         }

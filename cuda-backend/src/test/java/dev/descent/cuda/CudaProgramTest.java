@@ -2,14 +2,16 @@ package dev.descent.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.conformance.ElementwiseOps;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
-import dev.descent.core.FusedUpdates;
 import dev.descent.core.Scope;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.fused.UpdateRule;
 import dev.descent.core.spi.BinaryOp;
 import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.spi.StridedView;
 import dev.descent.core.spi.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,24 +24,27 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code runProgram} on CUDA (one generated kernel per program) against the program evaluated
- * on the host in double with Java's arithmetic (as the CPU backend's {@code ProgramKernel}) and
- * against its composed form ({@link FusedUpdates#compose}, one tensor op per step, on CUDA's
- * primitive kernels): every op and the optimisers' programs, float32 and float64, on contiguous
- * tensors, on strided views (a strided slice stored into, a transposed gradient) and with a
- * broadcast gradient. The CPU backend itself is not on this module's class path (nor in the
- * GPU check's jars), hence the host evaluation here. Needs a GPU; skipped with the reason otherwise.
+ * {@code runProgram} on CUDA (generated kernels) against the program evaluated on the host in
+ * double with Java's arithmetic and against its composed form ({@link UpdateRule#compose}, one
+ * tensor op per step, on CUDA's primitive kernels): every op and every optimiser's rule, float32
+ * and float64, two tensor sets of different shapes per call (one list launch, or a list launch
+ * and a strided one), the first on contiguous tensors, on strided views (a strided slice stored
+ * into, a transposed gradient) or with a broadcast gradient. The CPU backend itself is not on
+ * this module's class path (nor in the GPU check's jars), hence the host evaluation here. Needs
+ * a GPU; skipped with the reason otherwise.
  */
 @ExtendWith(RequiresCuda.class)
 class CudaProgramTest {
     private static final Device GPU = new Device("cuda", 0);
     private static final int ROWS = 37;
     private static final int COLS = 129;
+    /** The second set of every call: contiguous, of another shape, over several chunks. */
+    private static final int[] SECOND = {3, 1000};
 
     private enum Views { CONTIGUOUS, STRIDED, BROADCAST_READ }
 
     @TestFactory
-    Stream<DynamicTest> everyProgramOnCudaMatchesItsComposedFormOnTheCpu() {
+    Stream<DynamicTest> everyProgramOnCudaMatchesItsEvaluationOnTheHostAndItsComposedForm() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<String, TestPrograms.Case> e : TestPrograms.all().entrySet()) {
             for (DType dt : List.of(DType.FLOAT32, DType.FLOAT64)) {
@@ -68,45 +73,60 @@ class CudaProgramTest {
         }
         Random r = new Random(name.hashCode());
         try (Scope ignored = Scope.open()) {
-            List<Tensor> run = new ArrayList<>();
-            List<Tensor> composed = new ArrayList<>();
-            for (int k = 0; k < p.tensors(); k++) {
-                int[] dims = {ROWS, COLS};
-                UnaryOperator<Tensor> view = t -> t;
-                if (views == Views.STRIDED && k == 0) {
-                    dims = new int[] {ROWS, 2 * COLS};
-                    view = t -> t.slice(1, 0, 2 * COLS, 2);
-                } else if (views == Views.STRIDED && k == 1) {
-                    dims = new int[] {COLS, ROWS};
-                    view = Tensor::t;
-                } else if (k == broadcast) {
-                    dims = new int[] {1, COLS};
-                    view = t -> t.broadcastTo(Shape.of(ROWS, COLS));
+            List<List<Tensor>> run = new ArrayList<>();
+            List<List<Tensor>> composed = new ArrayList<>();
+            for (int set = 0; set < 2; set++) {
+                List<Tensor> runSet = new ArrayList<>();
+                List<Tensor> composedSet = new ArrayList<>();
+                for (int k = 0; k < p.tensors(); k++) {
+                    int[] dims = set == 0 ? new int[] {ROWS, COLS} : SECOND;
+                    UnaryOperator<Tensor> view = t -> t;
+                    if (set == 0 && views == Views.STRIDED && k == 0) {
+                        dims = new int[] {ROWS, 2 * COLS};
+                        view = t -> t.slice(1, 0, 2 * COLS, 2);
+                    } else if (set == 0 && views == Views.STRIDED && k == 1) {
+                        dims = new int[] {COLS, ROWS};
+                        view = Tensor::t;
+                    } else if (set == 0 && k == broadcast) {
+                        dims = new int[] {1, COLS};
+                        view = t -> t.broadcastTo(Shape.of(ROWS, COLS));
+                    }
+                    double[] values = new double[dims[0] * dims[1]];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = c.draw(k, r);
+                    }
+                    runSet.add(view.apply(Tensor.of(GPU, dt, values, dims)));
+                    composedSet.add(view.apply(Tensor.of(GPU, dt, values, dims)));
                 }
-                double[] values = new double[dims[0] * dims[1]];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = c.draw(k, r);
+                run.add(runSet);
+                composed.add(composedSet);
+            }
+            double[][][] want = new double[2][][];
+            List<StridedView[]> views2 = new ArrayList<>();
+            for (int set = 0; set < 2; set++) {
+                double[][] before = new double[p.tensors()][];
+                for (int k = 0; k < p.tensors(); k++) {
+                    before[k] = run.get(set).get(k).toDoubleArray();
                 }
-                run.add(view.apply(Tensor.of(GPU, dt, values, dims)));
-                composed.add(view.apply(Tensor.of(GPU, dt, values, dims)));
+                want[set] = reference(p, before, c.scalars(), dt);
+                views2.add(run.get(set).stream().map(Tensor::stridedView).toArray(StridedView[]::new));
             }
-            double[][] before = new double[p.tensors()][];
-            for (int k = 0; k < p.tensors(); k++) {
-                before[k] = run.get(k).toDoubleArray();
-            }
-            double[][] want = reference(p, before, c.scalars(), dt);
-            assertTrue(FusedUpdates.run(p, run, c.scalars()), name + ": the cuda backend has a kernel for it");
-            FusedUpdates.compose(p, composed, c.scalars());
-            // The reference computes in double and rounds once on store (the CPU backend's way);
-            // a float32 kernel rounds every step to float, and so does the composed form.
+            assertTrue(run.get(0).get(0).backend().runProgram(p, views2, c.scalars()),
+                    name + ": the cuda backend has a kernel for it");
+            c.rule().compose(composed, c.scalars());
+            // The reference computes in double and rounds once on store; a float32 kernel
+            // rounds every step to float, and so does the composed form.
             double vsReference = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
             double vsComposed = dt == DType.FLOAT32 ? 2e-5 : 1e-12;
-            for (int k = 0; k < p.tensors(); k++) {
-                double[] got = run.get(k).toDoubleArray();
-                compare(name + ": tensor " + k + " against the program evaluated on the host in double", got, want[k],
-                        vsReference);
-                compare(name + ": tensor " + k + " against FusedUpdates.compose on cuda", got,
-                        composed.get(k).toDoubleArray(), vsComposed);
+            for (int set = 0; set < 2; set++) {
+                for (int k = 0; k < p.tensors(); k++) {
+                    double[] got = run.get(set).get(k).toDoubleArray();
+                    String what = name + ": set " + set + ", tensor '" + c.rule().tensors().get(k) + "'";
+                    compare(what + " against the program evaluated on the host in double", got, want[set][k],
+                            vsReference);
+                    compare(what + " against the composed form on cuda", got,
+                            composed.get(set).get(k).toDoubleArray(), vsComposed);
+                }
             }
         }
     }
@@ -152,38 +172,10 @@ class CudaProgramTest {
     }
 
     private static double unary(UnaryOp op, double x) {
-        return switch (op) {
-            case NEG -> -x;
-            case ABS -> Math.abs(x);
-            case SIGN -> Math.signum(x);
-            case SQUARE -> x * x;
-            case RELU -> Math.max(x, 0.0);
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case LOG1P -> Math.log1p(x);
-            case SQRT -> Math.sqrt(x);
-            case RSQRT -> 1.0 / Math.sqrt(x);
-            case RECIPROCAL -> 1.0 / x;
-            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
-            case TANH -> Math.tanh(x);
-        };
+        return ElementwiseOps.unary(op).ref().applyAsDouble(x);
     }
 
     private static double binary(BinaryOp op, double a, double b) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
-            case POW -> Math.pow(a, b);
-            case MAXIMUM -> Math.max(a, b);
-            case MINIMUM -> Math.min(a, b);
-            case EQ -> a == b ? 1 : 0;
-            case NE -> a != b ? 1 : 0;
-            case LT -> a < b ? 1 : 0;
-            case LE -> a <= b ? 1 : 0;
-            case GT -> a > b ? 1 : 0;
-            case GE -> a >= b ? 1 : 0;
-        };
+        return ElementwiseOps.binary(op).ref().applyAsDouble(a, b);
     }
 }

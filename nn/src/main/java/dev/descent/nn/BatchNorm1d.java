@@ -109,13 +109,7 @@ public final class BatchNorm1d extends Module {
         }
         Variable gamma = weight().reshape(perFeature);
         Variable beta = bias().reshape(perFeature);
-        Variable scaled = normalised.mul(gamma);
-        Variable out = scaled.add(beta);
-        Temporaries.release(normalised, scaled);
-        Temporaries.release(gamma, scaled);
-        Temporaries.release(scaled, out);
-        Temporaries.release(beta, out);
-        return out;
+        return normalised.mul(gamma).add(beta);
     }
 
     private Variable normaliseWithBatch(Variable x, int[] axes) {
@@ -130,12 +124,6 @@ public final class BatchNorm1d extends Module {
         Variable inverseStd = shifted.rsqrt();
         Variable normalised = centered.mul(inverseStd);
         updateRunning(mean, var, m);
-        Temporaries.release(mean, centered);
-        Temporaries.release(squares, var);
-        Temporaries.release(var, shifted);
-        Temporaries.release(shifted, inverseStd);
-        Temporaries.release(centered, normalised);
-        Temporaries.release(inverseStd, normalised);
         return normalised;
     }
 
@@ -156,12 +144,7 @@ public final class BatchNorm1d extends Module {
         }
         Variable mean = Variable.of(runningMean().reshape(perFeature));
         Variable scale = Variable.of(inverseStd);
-        Variable centered = x.sub(mean);
-        Variable normalised = centered.mul(scale);
-        Temporaries.release(mean, centered);
-        Temporaries.release(centered, normalised);
-        Temporaries.release(scale, normalised);
-        return normalised;
+        return x.sub(mean).mul(scale);
     }
 
     @Override

@@ -46,9 +46,7 @@ public final class Dropout extends Module {
         if (p == 1) {
             return dropped;
         }
-        Variable out = dropped.mul(1 / (1 - p));
-        Temporaries.release(dropped, out);
-        return out;
+        return dropped.mul(1 / (1 - p));
     }
 
     @Override

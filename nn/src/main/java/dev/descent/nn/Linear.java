@@ -93,16 +93,9 @@ public final class Linear extends Module {
     public Variable forward(Variable input) {
         Check.argument(input.rank() >= 1 && input.size(-1) == in, "Linear.forward",
                 "expected input of shape [..., %d], got %s", in, input.shape());
-        Variable wt = weight().t();
-        Variable y = input.matmul(wt);
-        Temporaries.release(wt, y);
+        Variable y = input.matmul(weight().t());
         Variable b = bias();
-        if (b == null) {
-            return y;
-        }
-        Variable out = y.add(b);
-        Temporaries.release(y, out);
-        return out;
+        return b == null ? y : y.add(b);
     }
 
     @Override

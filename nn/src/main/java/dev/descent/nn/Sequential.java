@@ -6,11 +6,8 @@ import dev.descent.core.Check;
 /**
  * Modules applied one after another: {@code forward(x) = m_k(...m_2(m_1(x)))}. The children are
  * named {@code 0, 1, ...}, so their parameters are {@code 0.weight}, {@code 1.bias} and so on
- * (as in PyTorch).
- *
- * <p>When a step records nothing (evaluation under {@code NoGrad}), the value between two
- * steps is freed as soon as the next step has used it, so inference holds one activation at a
- * time.
+ * (as in PyTorch). Like every module it holds maths only: the values between steps belong to
+ * the graph (training) or to the caller's {@code Scope} (evaluation).
  */
 public final class Sequential extends Module {
     private int size;
@@ -44,11 +41,7 @@ public final class Sequential extends Module {
     public Variable forward(Variable input) {
         Variable h = input;
         for (Module m : children().values()) {
-            Variable next = m.forward(h);
-            if (h != input) {
-                Temporaries.release(h, next);
-            }
-            h = next;
+            h = m.forward(h);
         }
         return h;
     }

@@ -2,8 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -33,37 +33,30 @@ public final class Adadelta extends Optimizer {
         Check.argument(g.get("eps") >= 0, name(), "expected eps >= 0, got %s", g.get("eps"));
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        s.nextStep();
-        double rho = g.get("rho");
-        double eps = g.get("eps");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), g.get("weightDecay"));
-        Tensor v = s.tensor("squareAvg", () -> zerosLike(param));
-        Tensor u = s.tensor("accDelta", () -> zerosLike(param));
-        v.mulInPlace(rho).addScaledInPlace(d.square(), 1 - rho);
-        Tensor delta = u.add(eps).sqrtInPlace().divInPlace(v.add(eps).sqrtInPlace()).mulInPlace(d);
-        u.mulInPlace(rho).addScaledInPlace(delta.square(), 1 - rho);
-        param.addScaledInPlace(delta, -g.lr());
+    /** The update, written once: tensors param, grad, squareAvg (v), accDelta (u); scalars sign, weightDecay, rho, oneMinusRho, eps, lr. */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("Adadelta");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr v = r.tensor("squareAvg");
+            Expr u = r.tensor("accDelta");
+            Expr rho = r.scalar("rho");
+            Expr oneMinusRho = r.scalar("oneMinusRho");
+            Expr eps = r.scalar("eps");
+            Expr v2 = r.assign(v, rho.mul(v).add(oneMinusRho.mul(g.square())));
+            Expr delta = u.add(eps).sqrt().div(v2.add(eps).sqrt()).mul(g);
+            r.assign(u, rho.mul(u).add(oneMinusRho.mul(delta.square())));
+            r.assign(p, p.sub(r.scalar("lr").mul(delta)));
+            return r.build();
+        }, Adadelta.class);
     }
 
-    /** The same update as one program: tensors p, g, v, u. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
         double rho = g.get("rho");
-        Tensor v = s.tensor("squareAvg", () -> zerosLike(param));
-        Tensor u = s.tensor("accDelta", () -> zerosLike(param));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 6);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int rhoR = b.scalar(2);
-        int oneMinusRho = b.scalar(3);
-        int eps = b.scalar(4);
-        int v2 = b.addScaled(b.mul(rhoR, b.tensor(2)), oneMinusRho, b.square(d));
-        int delta = b.mul(b.div(b.sqrt(b.add(b.tensor(3), eps)), b.sqrt(b.add(v2, eps))), d);
-        int u2 = b.addScaled(b.mul(rhoR, b.tensor(3)), oneMinusRho, b.square(delta));
-        int p2 = b.addScaled(b.tensor(0), b.scalar(5), delta);
-        return new FusedStep(b.store(0, p2).store(2, v2).store(3, u2).build(), List.of(param, grad, v, u),
-                new double[] {sign(g), g.get("weightDecay"), rho, 1 - rho, g.get("eps"), -g.lr()});
+        return rule().step().set("sign", sign(g)).set("weightDecay", g.get("weightDecay")).set("rho", rho)
+                .set("oneMinusRho", 1 - rho).set("eps", g.get("eps")).set("lr", g.lr());
     }
 }

@@ -2,8 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -40,28 +40,29 @@ public final class Adagrad extends Optimizer {
         Check.argument(g.get("eps") >= 0, name(), "expected eps >= 0, got %s", g.get("eps"));
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        long t = s.nextStep();
-        Tensor sum = s.tensor("sum", () -> fullLike(param, g.get("initialAccumulatorValue")));
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), g.get("weightDecay"));
-        double clr = g.lr() / (1 + (t - 1) * g.get("lrDecay"));
-        sum.addInPlace(d.square());
-        Tensor std = sum.sqrt().addInPlace(g.get("eps"));
-        param.addScaledInPlace(d.div(std), -clr);
+    /** The update, written once: tensors param, grad, sum; scalars sign, weightDecay, clr (the decayed rate), eps. */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("Adagrad");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr sum = r.tensor("sum");
+            Expr sum2 = r.assign(sum, sum.add(g.square()));
+            r.assign(p, p.sub(r.scalar("clr").mul(g.div(sum2.sqrt().add(r.scalar("eps"))))));
+            return r.build();
+        }, Adagrad.class);
     }
 
-    /** The same update as one program: tensors p, g, sum. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         long t = s.nextStep();
-        Tensor sum = s.tensor("sum", () -> fullLike(param, g.get("initialAccumulatorValue")));
-        double clr = g.lr() / (1 + (t - 1) * g.get("lrDecay"));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 4);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int sum2 = b.add(b.tensor(2), b.square(d));
-        int p2 = b.addScaled(b.tensor(0), b.scalar(2), b.div(d, b.add(b.sqrt(sum2), b.scalar(3))));
-        return new FusedStep(b.store(0, p2).store(2, sum2).build(), List.of(param, grad, sum),
-                new double[] {sign(g), g.get("weightDecay"), -clr, g.get("eps")});
+        return rule().step().set("sign", sign(g)).set("weightDecay", g.get("weightDecay"))
+                .set("clr", g.lr() / (1 + (t - 1) * g.get("lrDecay"))).set("eps", g.get("eps"));
+    }
+
+    /** r₀ = initialAccumulatorValue. */
+    @Override
+    protected double initialState(ParamGroup g, String tensor) {
+        return g.get("initialAccumulatorValue");
     }
 }

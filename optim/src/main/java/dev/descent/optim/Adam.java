@@ -2,11 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.FusedUpdates;
-import dev.descent.core.Scope;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.AdamUpdate;
-import java.util.ArrayList;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +25,8 @@ import java.util.Map;
  *
  * Defaults (PyTorch): lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weightDecay 0, amsgrad false,
  * maximize false, epsInsideSqrt false, decoupledWeightDecay false; {@code fused} true runs the
- * step as one backend pass over p, g, m, v ({@link FusedUpdates#adam}).
+ * step as one backend pass over p, g, m, v for all the group's parameters ({@link #rule}); false
+ * runs the same rule composed of tensor ops.
  */
 public class Adam extends Optimizer {
 
@@ -63,79 +61,50 @@ public class Adam extends Optimizer {
         Check.argument(g.get("weightDecay") >= 0, name(), "expected weightDecay >= 0, got %s", g.get("weightDecay"));
     }
 
-    private static AdamUpdate hyperParameters(ParamGroup g, long step) {
-        return new AdamUpdate(g.lr(), g.get("beta1"), g.get("beta2"), g.get("eps"), g.get("weightDecay"),
-                g.flag("decoupledWeightDecay"), g.flag("amsgrad"), g.flag("epsInsideSqrt"), g.flag("maximize"), step);
+    /**
+     * The update, written once: the fused and composed forms both run this rule. Tensors
+     * param, grad, expAvg, expAvgSq (and maxExpAvgSq with AMSGrad); scalars computed per step
+     * in {@link #update}.
+     */
+    public static UpdateRule rule(boolean amsgrad, boolean epsInsideSqrt) {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder(amsgrad ? "AMSGrad" : "Adam");
+            Expr p = r.tensor(PARAM);
+            Expr grad = r.tensor(GRAD);
+            Expr m = r.tensor("expAvg");
+            Expr v = r.tensor("expAvgSq");
+            Expr vmax = amsgrad ? r.tensor("maxExpAvgSq") : null;
+            Expr g = effectiveGradient(r, p, grad);
+            Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+            Expr v2 = r.assign(v, r.scalar("beta2").mul(v).add(r.scalar("oneMinusBeta2").mul(g.square())));
+            Expr second = amsgrad ? r.assign(vmax, vmax.max(v2)) : v2;
+            Expr eps = r.scalar("eps");
+            Expr c2 = r.scalar("biasCorrection2");
+            Expr sqrtC2 = r.scalar("sqrtBiasCorrection2");
+            Expr denom = epsInsideSqrt ? second.div(c2).add(eps).sqrt() : second.sqrt().div(sqrtC2).add(eps);
+            r.assign(p, r.scalar("shrink").mul(p).sub(r.scalar("stepSize").mul(m2.div(denom))));
+            return r.build();
+        }, Adam.class, amsgrad, epsInsideSqrt);
     }
 
+    /**
+     * Bias corrections c1 = 1 − β1^t and c2 = 1 − β2^t at the parameter's step t; L2 decay
+     * enters the gradient, decoupled decay the factor {@code shrink} = 1 − α·λ.
+     */
     @Override
-    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
-        if (!group.flag("fused")) {
-            super.updateGroup(group, params, grads);
-            return;
-        }
-        boolean ams = group.flag("amsgrad");
-        // Parameters that missed steps have other step counts: one fused call per count.
-        Map<Long, List<Integer>> byStep = new LinkedHashMap<>();
-        for (int i = 0; i < params.size(); i++) {
-            byStep.computeIfAbsent(state(params.get(i)).nextStep(), k -> new ArrayList<>()).add(i);
-        }
-        for (Map.Entry<Long, List<Integer>> e : byStep.entrySet()) {
-            List<Tensor> ps = new ArrayList<>();
-            List<Tensor> gs = new ArrayList<>();
-            List<Tensor> ms = new ArrayList<>();
-            List<Tensor> vs = new ArrayList<>();
-            List<Tensor> maxs = new ArrayList<>();
-            for (int i : e.getValue()) {
-                Tensor p = params.get(i).data();
-                ParamState s = state(params.get(i));
-                ps.add(p);
-                gs.add(grads.get(i));
-                ms.add(s.tensor("expAvg", () -> zerosLike(p)));
-                vs.add(s.tensor("expAvgSq", () -> zerosLike(p)));
-                if (ams) {
-                    maxs.add(s.tensor("maxExpAvgSq", () -> zerosLike(p)));
-                }
-            }
-            AdamUpdate u = hyperParameters(group, e.getKey());
-            if (!FusedUpdates.adam(u, ps, gs, ms, vs, ams ? maxs : null)) {
-                for (int k = 0; k < ps.size(); k++) {
-                    try (Scope ignored = Scope.open()) {
-                        composed(u, ps.get(k), gs.get(k), ms.get(k), vs.get(k), ams ? maxs.get(k) : null);
-                    }
-                }
-            }
-        }
-    }
-
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         long t = s.nextStep();
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
-        Tensor vmax = g.flag("amsgrad") ? s.tensor("maxExpAvgSq", () -> zerosLike(param)) : null;
-        composed(hyperParameters(g, t), param, grad, m, v, vmax);
-    }
-
-    /** The reference form, from ordinary tensor ops. */
-    static void composed(AdamUpdate u, Tensor param, Tensor grad, Tensor m, Tensor v, Tensor vmax) {
-        boolean decoupled = u.decoupledWeightDecay();
-        Tensor g = effectiveGradient(param, grad, u.maximize(), decoupled ? 0 : u.weightDecay());
-        if (decoupled && u.weightDecay() != 0) {
-            param.mulInPlace(1 - u.lr() * u.weightDecay());
-        }
-        m.mulInPlace(u.beta1()).addScaledInPlace(g, 1 - u.beta1());
-        v.mulInPlace(u.beta2()).addScaledInPlace(g.square(), 1 - u.beta2());
-        Tensor second = v;
-        if (vmax != null) {
-            vmax.copyFrom(vmax.maximum(v));
-            second = vmax;
-        }
-        double c1 = u.biasCorrection1();
-        double c2 = u.biasCorrection2();
-        Tensor denom = u.epsInsideSqrt()
-                ? second.div(c2).addInPlace(u.eps()).sqrtInPlace()
-                : second.sqrt().divInPlace(Math.sqrt(c2)).addInPlace(u.eps());
-        param.addScaledInPlace(m.div(denom), -u.lr() / c1);
+        double lr = g.lr();
+        double b1 = g.get("beta1");
+        double b2 = g.get("beta2");
+        double wd = g.get("weightDecay");
+        boolean decoupled = g.flag("decoupledWeightDecay");
+        double c1 = 1 - Math.pow(b1, t);
+        double c2 = 1 - Math.pow(b2, t);
+        return rule(g.flag("amsgrad"), g.flag("epsInsideSqrt")).step()
+                .set("sign", sign(g)).set("weightDecay", decoupled ? 0 : wd).set("shrink", decoupled ? 1 - lr * wd : 1)
+                .set("beta1", b1).set("oneMinusBeta1", 1 - b1).set("beta2", b2).set("oneMinusBeta2", 1 - b2)
+                .set("eps", g.get("eps")).set("stepSize", lr / c1).set("biasCorrection2", c2)
+                .set("sqrtBiasCorrection2", Math.sqrt(c2));
     }
 }

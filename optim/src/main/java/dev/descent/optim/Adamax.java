@@ -1,8 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -30,32 +30,28 @@ public final class Adamax extends Optimizer {
         range(g, "beta2", 0, 1, false);
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        long t = s.nextStep();
-        double b1 = g.get("beta1");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), g.get("weightDecay"));
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor u = s.tensor("expInf", () -> zerosLike(param));
-        m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
-        u.copyFrom(u.mul(g.get("beta2")).maximum(d.abs().addInPlace(g.get("eps"))));
-        param.addScaledInPlace(m.div(u), -g.lr() / (1 - Math.pow(b1, t)));
+    /** The update, written once: tensors param, grad, expAvg (m), expInf (u); scalars sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, stepSize. */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("Adamax");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr m = r.tensor("expAvg");
+            Expr u = r.tensor("expInf");
+            Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+            Expr u2 = r.assign(u, r.scalar("beta2").mul(u).max(g.abs().add(r.scalar("eps"))));
+            r.assign(p, p.sub(r.scalar("stepSize").mul(m2.div(u2))));
+            return r.build();
+        }, Adamax.class);
     }
 
-    /** The same update as one program: tensors p, g, m, u. */
+    /** stepSize = α / (1 − β1^t). */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         long t = s.nextStep();
         double b1 = g.get("beta1");
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor u = s.tensor("expInf", () -> zerosLike(param));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 7);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int m2 = b.addScaled(b.mul(b.scalar(2), b.tensor(2)), b.scalar(3), d);
-        int u2 = b.max(b.mul(b.scalar(4), b.tensor(3)), b.add(b.abs(d), b.scalar(5)));
-        int p2 = b.addScaled(b.tensor(0), b.scalar(6), b.div(m2, u2));
-        return new FusedStep(b.store(0, p2).store(2, m2).store(3, u2).build(), List.of(param, grad, m, u),
-                new double[] {sign(g), g.get("weightDecay"), b1, 1 - b1, g.get("beta2"), g.get("eps"),
-                    -g.lr() / (1 - Math.pow(b1, t))});
+        return rule().step().set("sign", sign(g)).set("weightDecay", g.get("weightDecay")).set("beta1", b1)
+                .set("oneMinusBeta1", 1 - b1).set("beta2", g.get("beta2")).set("eps", g.get("eps"))
+                .set("stepSize", g.lr() / (1 - Math.pow(b1, t)));
     }
 }

@@ -1,8 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -32,37 +32,27 @@ public final class Lion extends Optimizer {
         range(g, "beta2", 0, 1, true);
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        s.nextStep();
-        double b1 = g.get("beta1");
-        double b2 = g.get("beta2");
-        double lr = g.lr();
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), 0);
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        if (g.get("weightDecay") != 0) {
-            param.mulInPlace(1 - lr * g.get("weightDecay"));
-        }
-        Tensor c = m.mul(b1).addScaledInPlace(d, 1 - b1);
-        param.addScaledInPlace(c.sign(), -lr);
-        m.mulInPlace(b2).addScaledInPlace(d, 1 - b2);
+    /** The update, written once: tensors param, grad, expAvg; scalars sign, shrink, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr. */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("Lion");
+            Expr p = r.tensor(PARAM);
+            Expr g = r.scalar("sign").mul(r.tensor(GRAD));
+            Expr m = r.tensor("expAvg");
+            Expr c = r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g));
+            r.assign(p, r.scalar("shrink").mul(p).sub(r.scalar("lr").mul(c.sign())));
+            r.assign(m, r.scalar("beta2").mul(m).add(r.scalar("oneMinusBeta2").mul(g)));
+            return r.build();
+        }, Lion.class);
     }
 
-    /** The same update as one program: tensors p, g, m. */
+    /** shrink = 1 − α·λ (decoupled decay). */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
         double b1 = g.get("beta1");
         double b2 = g.get("beta2");
-        double lr = g.lr();
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(3, 7);
-        int d = b.mul(b.scalar(0), b.tensor(1));
-        int decayed = b.mul(b.scalar(1), b.tensor(0));
-        int c = b.addScaled(b.mul(b.scalar(2), b.tensor(2)), b.scalar(3), d);
-        int p2 = b.addScaled(decayed, b.scalar(6), b.sign(c));
-        int m2 = b.addScaled(b.mul(b.scalar(4), b.tensor(2)), b.scalar(5), d);
-        return new FusedStep(b.store(0, p2).store(2, m2).build(), List.of(param, grad, m),
-                new double[] {sign(g), 1 - lr * g.get("weightDecay"), b1, 1 - b1, b2, 1 - b2, -lr});
+        return rule().step().set("sign", sign(g)).set("shrink", 1 - g.lr() * g.get("weightDecay")).set("beta1", b1)
+                .set("oneMinusBeta1", 1 - b1).set("beta2", b2).set("oneMinusBeta2", 1 - b2).set("lr", g.lr());
     }
 }

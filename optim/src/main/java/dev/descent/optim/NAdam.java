@@ -1,8 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -47,32 +47,33 @@ public final class NAdam extends Optimizer {
         return new double[] {-lr * (1 - mu) / (1 - product), -lr * muNext / (1 - product * muNext)};
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        long t = s.nextStep();
-        double lr = g.lr();
-        double b1 = g.get("beta1");
-        double b2 = g.get("beta2");
-        double psi = g.get("momentumDecay");
-        double wd = g.get("weightDecay");
-        boolean decoupled = g.flag("decoupledWeightDecay");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), decoupled ? 0 : wd);
-        if (decoupled && wd != 0) {
-            param.mulInPlace(1 - lr * wd);
-        }
-        double[] c = stepCoefficients(lr, b1, psi, t, s);
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
-        m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
-        v.mulInPlace(b2).addScaledInPlace(d.square(), 1 - b2);
-        Tensor denom = v.div(1 - Math.pow(b2, t)).sqrtInPlace().addInPlace(g.get("eps"));
-        param.addScaledInPlace(d.div(denom), c[0]);
-        param.addScaledInPlace(m.div(denom), c[1]);
+    /**
+     * The update, written once: tensors param, grad, expAvg, expAvgSq; scalars sign,
+     * weightDecay, shrink, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps,
+     * gradStep = α·(1 − μ_t)/(1 − Π_t) and momentumStep = α·μ_{t+1}/(1 − Π_t·μ_{t+1}).
+     */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("NAdam");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr m = r.tensor("expAvg");
+            Expr v = r.tensor("expAvgSq");
+            Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+            Expr v2 = r.assign(v, r.scalar("beta2").mul(v).add(r.scalar("oneMinusBeta2").mul(g.square())));
+            Expr denom = v2.div(r.scalar("biasCorrection2")).sqrt().add(r.scalar("eps"));
+            r.assign(p, r.scalar("shrink").mul(p).sub(r.scalar("gradStep").mul(g.div(denom)))
+                    .sub(r.scalar("momentumStep").mul(m2.div(denom))));
+            return r.build();
+        }, NAdam.class);
     }
 
-    /** The same update as one program: tensors p, g, m, v. */
+    /**
+     * The momentum schedule {@code μ_t = β1·(1 − ½·0.96^(t·ψ))} and the running product
+     * {@code Π_t = Π_{t−1}·μ_t}, advanced in the state.
+     */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         long t = s.nextStep();
         double lr = g.lr();
         double b1 = g.get("beta1");
@@ -80,18 +81,14 @@ public final class NAdam extends Optimizer {
         double psi = g.get("momentumDecay");
         double wd = g.get("weightDecay");
         boolean decoupled = g.flag("decoupledWeightDecay");
-        double[] c = stepCoefficients(lr, b1, psi, t, s);
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 11);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int decayed = b.mul(b.scalar(2), b.tensor(0));
-        int m2 = b.addScaled(b.mul(b.scalar(3), b.tensor(2)), b.scalar(4), d);
-        int v2 = b.addScaled(b.mul(b.scalar(5), b.tensor(3)), b.scalar(6), b.square(d));
-        int denom = b.add(b.sqrt(b.div(v2, b.scalar(7))), b.scalar(8));
-        int p2 = b.addScaled(b.addScaled(decayed, b.scalar(9), b.div(d, denom)), b.scalar(10), b.div(m2, denom));
-        return new FusedStep(b.store(0, p2).store(2, m2).store(3, v2).build(), List.of(param, grad, m, v),
-                new double[] {sign(g), decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, b1, 1 - b1, b2, 1 - b2,
-                    1 - Math.pow(b2, t), g.get("eps"), c[0], c[1]});
+        double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
+        double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
+        double product = s.scalar("muProduct", 1) * mu;
+        s.setScalar("muProduct", product);
+        return rule().step().set("sign", sign(g)).set("weightDecay", decoupled ? 0 : wd)
+                .set("shrink", decoupled ? 1 - lr * wd : 1).set("beta1", b1).set("oneMinusBeta1", 1 - b1)
+                .set("beta2", b2).set("oneMinusBeta2", 1 - b2).set("biasCorrection2", 1 - Math.pow(b2, t))
+                .set("eps", g.get("eps")).set("gradStep", lr * (1 - mu) / (1 - product))
+                .set("momentumStep", lr * muNext / (1 - product * muNext));
     }
 }

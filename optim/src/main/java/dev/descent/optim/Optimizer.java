@@ -4,15 +4,17 @@ import dev.descent.autograd.NoGrad;
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
 import dev.descent.core.DType;
-import dev.descent.core.FusedUpdates;
-import dev.descent.core.Scope;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.Device;
 import dev.descent.core.Tensor;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The shape every optimiser shares (PyTorch's {@code torch.optim.Optimizer}, with optax's
@@ -26,6 +28,13 @@ import java.util.Map;
  * optimiser has the flag {@code maximize} (ascend instead of descend: the gradient's sign is
  * flipped) and the learning rate {@code lr}.
  *
+ * <p>An elementwise optimiser states its update once, as an {@link UpdateRule} over the
+ * parameter, its gradient and its state tensors (a static {@code rule(...)} method per class),
+ * and computes the step's scalars on the host in {@link #update}; {@link #updateGroup} runs the
+ * rule over the whole group in one backend call ({@code fused}, the default) or composed of
+ * tensor ops ({@code fused} false). Both forms come from the one rule, so they cannot disagree
+ * on the equation; precision is the rule's (see {@link UpdateRule}).
+ *
  * <pre>{@code
  * try (Adam opt = new Adam(model.parameters())) {
  *     for (Batch b : loader) {
@@ -38,6 +47,13 @@ import java.util.Map;
  * }</pre>
  */
 public abstract class Optimizer implements AutoCloseable {
+    /** The name under which a rule reads the parameter. */
+    protected static final String PARAM = "param";
+    /** The name under which a rule reads the parameter's gradient. */
+    protected static final String GRAD = "grad";
+    /** Every optimiser's rules, by class and options: written once per process. */
+    private static final Map<List<Object>, UpdateRule> RULES = new ConcurrentHashMap<>();
+
     private final String name;
     private final Map<String, Object> defaults;
     private final List<ParamGroup> groups = new ArrayList<>();
@@ -194,45 +210,75 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Updates the parameters of one group that have gradients. The default updates them one by
-     * one with {@link #updateParameter}, each inside its own {@link Scope} so temporaries are
-     * released at once; fused optimisers override it to update the whole list in one call.
+     * Updates the parameters of one group that have gradients. The default asks
+     * {@link #update} for each parameter's step (its rule and scalars), binds each rule's
+     * tensors by name ({@value #PARAM}, {@value #GRAD}, and the parameter's state tensors of
+     * the other names, created at {@link #initialState} on first use), and runs the
+     * parameters whose steps are equal (same rule, same scalar values: in practice the whole
+     * group) and whose tensors share a dtype and device in one backend call, fused ({@link UpdateRule#run}), or in the composed form
+     * ({@link UpdateRule#compose}) when the group's {@code fused} flag is false.
      */
     protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
-        boolean fused = group.has("fused") && group.flag("fused");
+        boolean fused = !group.has("fused") || group.flag("fused");
+        Map<Call, List<List<Tensor>>> calls = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            try (Scope ignored = Scope.open()) {
-                Tensor p = params.get(i).data();
-                ParamState s = state(params.get(i));
-                FusedStep f = fused ? fusedStep(group, p, grads.get(i), s) : null;
-                if (f != null) {
-                    FusedUpdates.runOrCompose(f.program(), f.tensors(), f.scalars());
-                } else {
-                    updateParameter(group, p, grads.get(i), s);
-                }
+            Tensor p = params.get(i).data();
+            ParamState s = state(params.get(i));
+            UpdateRule.Step step = update(group, s);
+            calls.computeIfAbsent(new Call(step, p.dtype(), p.device()), k -> new ArrayList<>())
+                    .add(bind(step.rule(), group, p, grads.get(i), s));
+        }
+        for (Map.Entry<Call, List<List<Tensor>>> call : calls.entrySet()) {
+            if (fused) {
+                call.getKey().step().run(call.getValue());
+            } else {
+                call.getKey().step().compose(call.getValue());
             }
         }
     }
 
-    /** The composed (reference) update of one parameter in place, from its gradient and state. */
-    protected abstract void updateParameter(ParamGroup group, Tensor param, Tensor grad, ParamState state);
-
-    /**
-     * One parameter's update as an elementwise program that a backend runs in one pass.
-     *
-     * @param tensors the parameter first, then its gradient, then its state tensors
-     * @param scalars the program's scalars for this step
-     */
-    protected record FusedStep(ElementwiseProgram program, List<Tensor> tensors, double[] scalars) {
+    /** What the parameters of one backend call share: the step, and the dtype and device of their tensors. */
+    private record Call(UpdateRule.Step step, DType dtype, Device device) {
     }
 
     /**
-     * The fused form of {@link #updateParameter} for one parameter, or null where an optimiser
-     * has none. Like the composed form it advances the step count and creates the state; it
-     * must compute the same equations, which the tests check against the composed form.
+     * This step's update of one parameter: the optimiser's rule (the equation, written once)
+     * and its scalar values. Called once per parameter with a gradient, in order; it advances
+     * the parameter's counters ({@link ParamState#nextStep}) and computes on the host, in
+     * double, what depends only on hyper-parameters and the step (1 − β, bias corrections, a
+     * schedule, a switch between two rules), so no value is read from the device. Optimisers
+     * that are not one elementwise rule (closures, line searches) override
+     * {@link #updateGroup} instead.
      */
-    protected FusedStep fusedStep(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
-        return null;
+    protected UpdateRule.Step update(ParamGroup group, ParamState state) {
+        throw new UnsupportedOperationException(name + ": has no elementwise update rule");
+    }
+
+    /** The value every element of the state tensor {@code tensor} starts from; 0 unless overridden. */
+    protected double initialState(ParamGroup group, String tensor) {
+        return 0;
+    }
+
+    /** The tensors of {@code rule} for one parameter, in the rule's order. */
+    private List<Tensor> bind(UpdateRule rule, ParamGroup group, Tensor param, Tensor grad, ParamState s) {
+        List<Tensor> tensors = new ArrayList<>(rule.tensors().size());
+        for (String n : rule.tensors()) {
+            tensors.add(switch (n) {
+                case PARAM -> param;
+                case GRAD -> grad;
+                default -> s.tensor(n, () -> fullLike(param, initialState(group, n)));
+            });
+        }
+        return tensors;
+    }
+
+    /**
+     * The rule {@code write} makes, written once per key (the optimiser's class and the options
+     * that shape the rule) and kept: a backend compiles each rule once, and parameters with
+     * equal rules run in one call.
+     */
+    protected static UpdateRule once(Supplier<UpdateRule> write, Object... key) {
+        return RULES.computeIfAbsent(List.of(key), k -> write.get());
     }
 
     /**
@@ -259,32 +305,14 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * {@code (maximize ? −g : g) + weightDecay · p}: the gradient an update uses, as a new tensor
-     * in the current scope (or {@code grad} itself when neither applies).
+     * {@code sign·g + weightDecay·θ}: the gradient an update uses, with scalars {@code sign}
+     * (−1 to maximise, see {@link #sign}) and {@code weightDecay} (L2, 0 for none).
      */
-    protected static Tensor effectiveGradient(Tensor param, Tensor grad, boolean maximize, double weightDecay) {
-        Tensor g = grad;
-        if (maximize) {
-            g = grad.neg();
-        }
-        if (weightDecay != 0) {
-            if (g == grad) {
-                g = grad.copy();
-            }
-            g.addScaledInPlace(param, weightDecay);
-        }
-        return g;
+    protected static Expr effectiveGradient(UpdateRule.Builder r, Expr param, Expr grad) {
+        return r.scalar("sign").mul(grad).add(r.scalar("weightDecay").mul(param));
     }
 
-    /**
-     * The register of {@code sign · g + weightDecay · p} in a program: {@link #effectiveGradient}
-     * for fused updates, with {@code sign} = −1 to maximise (see {@link #sign}).
-     */
-    protected static int effectiveGradient(ElementwiseProgram.Builder b, int p, int g, int sign, int weightDecay) {
-        return b.add(b.mul(sign, b.tensor(g)), b.mul(weightDecay, b.tensor(p)));
-    }
-
-    /** −1 when the group maximises, else 1: the gradient's sign in a fused update. */
+    /** −1 when the group maximises, else 1: the gradient's sign in a rule. */
     protected static double sign(ParamGroup group) {
         return group.flag("maximize") ? -1 : 1;
     }
@@ -303,11 +331,6 @@ public abstract class Optimizer implements AutoCloseable {
         double v = g.get(key);
         boolean ok = v >= lo && (hiIncluded ? v <= hi : v < hi);
         Check.argument(ok, name, "expected %s in [%s, %s%s, got %s", key, lo, hi, hiIncluded ? "]" : ")", v);
-    }
-
-    /** A zero tensor shaped like {@code param}: the usual initial state. */
-    protected static Tensor zerosLike(Tensor param) {
-        return Tensor.zeros(param.device(), param.dtype(), param.shape().dims());
     }
 
     /** A tensor shaped like {@code param} filled with {@code value}. */
@@ -399,7 +422,7 @@ public abstract class Optimizer implements AutoCloseable {
             } else {
                 values = (double[]) h.data();
             }
-            s.put(x.getKey(), Tensor.of(like == null ? dev.descent.core.Device.cpu() : like.device(), h.dtype(), values,
+            s.put(x.getKey(), Tensor.of(like == null ? Device.cpu() : like.device(), h.dtype(), values,
                     h.shape()));
         }
     }

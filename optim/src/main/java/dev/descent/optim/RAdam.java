@@ -1,8 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -35,64 +35,48 @@ public final class RAdam extends Optimizer {
         range(g, "beta2", 0, 1, false);
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        long t = s.nextStep();
-        double lr = g.lr();
-        double b1 = g.get("beta1");
-        double b2 = g.get("beta2");
-        double wd = g.get("weightDecay");
-        boolean decoupled = g.flag("decoupledWeightDecay");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), decoupled ? 0 : wd);
-        if (decoupled && wd != 0) {
-            param.mulInPlace(1 - lr * wd);
-        }
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
-        m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
-        v.mulInPlace(b2).addScaledInPlace(d.square(), 1 - b2);
-        double c1 = 1 - Math.pow(b1, t);
-        double c2 = 1 - Math.pow(b2, t);
-        double rhoInf = 2 / (1 - b2) - 1;
-        double rhoT = rhoInf - 2 * t * Math.pow(b2, t) / c2;
-        if (rhoT > 5) {
-            double r = Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
-            Tensor denom = v.sqrt().addInPlace(g.get("eps"));
-            param.addScaledInPlace(m.div(denom), -lr / c1 * r * Math.sqrt(c2));
-        } else {
-            param.addScaledInPlace(m, -lr / c1);
-        }
+    /**
+     * The update, written once: tensors param, grad, expAvg, expAvgSq; scalars sign,
+     * weightDecay, shrink, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize. The
+     * rectified step divides by √v + ε; before rectification ({@code rectified} false) the
+     * step is the bias-corrected momentum alone.
+     */
+    public static UpdateRule rule(boolean rectified) {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("RAdam");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr m = r.tensor("expAvg");
+            Expr v = r.tensor("expAvgSq");
+            Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+            Expr v2 = r.assign(v, r.scalar("beta2").mul(v).add(r.scalar("oneMinusBeta2").mul(g.square())));
+            Expr eps = r.scalar("eps");
+            Expr step = rectified ? m2.div(v2.sqrt().add(eps)) : m2;
+            r.assign(p, r.scalar("shrink").mul(p).sub(r.scalar("stepSize").mul(step)));
+            return r.build();
+        }, RAdam.class, rectified);
     }
 
-    /** The same update as one program: tensors p, g, m, v. */
+    /** The switch ρ_t > 5 and the step size α/(1 − β1^t)·r_t·√(1 − β2^t), on the host. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         long t = s.nextStep();
         double lr = g.lr();
         double b1 = g.get("beta1");
         double b2 = g.get("beta2");
         double wd = g.get("weightDecay");
         boolean decoupled = g.flag("decoupledWeightDecay");
-        Tensor m = s.tensor("expAvg", () -> zerosLike(param));
-        Tensor v = s.tensor("expAvgSq", () -> zerosLike(param));
         double c1 = 1 - Math.pow(b1, t);
         double c2 = 1 - Math.pow(b2, t);
         double rhoInf = 2 / (1 - b2) - 1;
         double rhoT = rhoInf - 2 * t * Math.pow(b2, t) / c2;
         boolean rectified = rhoT > 5;
-        double coef = -lr / c1;
+        double stepSize = lr / c1;
         if (rectified) {
-            coef *= Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) * Math.sqrt(c2);
+            stepSize *= Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) * Math.sqrt(c2);
         }
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 9);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int decayed = b.mul(b.scalar(2), b.tensor(0));
-        int m2 = b.addScaled(b.mul(b.scalar(3), b.tensor(2)), b.scalar(4), d);
-        int v2 = b.addScaled(b.mul(b.scalar(5), b.tensor(3)), b.scalar(6), b.square(d));
-        int step = rectified ? b.div(m2, b.add(b.sqrt(v2), b.scalar(7))) : m2;
-        int p2 = b.addScaled(decayed, b.scalar(8), step);
-        return new FusedStep(b.store(0, p2).store(2, m2).store(3, v2).build(), List.of(param, grad, m, v),
-                new double[] {sign(g), decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, b1, 1 - b1, b2, 1 - b2,
-                    g.get("eps"), coef});
+        return rule(rectified).step().set("sign", sign(g)).set("weightDecay", decoupled ? 0 : wd)
+                .set("shrink", decoupled ? 1 - lr * wd : 1).set("beta1", b1).set("oneMinusBeta1", 1 - b1)
+                .set("beta2", b2).set("oneMinusBeta2", 1 - b2).set("eps", g.get("eps")).set("stepSize", stepSize);
     }
 }

@@ -2,8 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -42,69 +42,45 @@ public final class RMSprop extends Optimizer {
         Check.argument(g.get("momentum") >= 0, name(), "expected momentum >= 0, got %s", g.get("momentum"));
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        s.nextStep();
-        double rho = g.get("alpha");
-        double eps = g.get("eps");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), g.get("weightDecay"));
-        Tensor sq = s.tensor("squareAvg", () -> zerosLike(param));
-        sq.mulInPlace(rho).addScaledInPlace(d.square(), 1 - rho);
-        Tensor avg;
-        if (g.flag("centered")) {
-            Tensor mean = s.tensor("gradAvg", () -> zerosLike(param));
-            mean.mulInPlace(rho).addScaledInPlace(d, 1 - rho);
-            avg = sq.sub(mean.square());
-        } else {
-            avg = sq.copy();
-        }
-        Tensor denom = g.flag("epsInsideSqrt") ? avg.addInPlace(eps).sqrtInPlace() : avg.sqrtInPlace().addInPlace(eps);
-        double mu = g.get("momentum");
-        if (mu > 0) {
-            Tensor buf = s.tensor("momentumBuffer", () -> zerosLike(param));
-            buf.mulInPlace(mu).addInPlace(d.div(denom));
-            param.addScaledInPlace(buf, -g.lr());
-        } else {
-            param.addScaledInPlace(d.div(denom), -g.lr());
-        }
+    /**
+     * The update, written once: tensors param, grad, squareAvg, then gradAvg if centered,
+     * then momentumBuffer with momentum; scalars sign, weightDecay, alpha, oneMinusAlpha, eps,
+     * momentum, lr.
+     */
+    public static UpdateRule rule(boolean centered, boolean momentum, boolean epsInsideSqrt) {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("RMSprop");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr sq = r.tensor("squareAvg");
+            Expr mean = centered ? r.tensor("gradAvg") : null;
+            Expr buf = momentum ? r.tensor("momentumBuffer") : null;
+            Expr alpha = r.scalar("alpha");
+            Expr oneMinusAlpha = r.scalar("oneMinusAlpha");
+            Expr eps = r.scalar("eps");
+            Expr mu = r.scalar("momentum");
+            Expr avg = r.assign(sq, alpha.mul(sq).add(oneMinusAlpha.mul(g.square())));
+            if (centered) {
+                Expr mean2 = r.assign(mean, alpha.mul(mean).add(oneMinusAlpha.mul(g)));
+                avg = avg.sub(mean2.square());
+            }
+            Expr denom = epsInsideSqrt ? avg.add(eps).sqrt() : avg.sqrt().add(eps);
+            Expr step = g.div(denom);
+            if (momentum) {
+                step = r.assign(buf, mu.mul(buf).add(step));
+            }
+            r.assign(p, p.sub(r.scalar("lr").mul(step)));
+            return r.build();
+        }, RMSprop.class, centered, momentum, epsInsideSqrt);
     }
 
-    /** The same update as one program: tensors p, g, squareAvg, then gradAvg if centered, then the momentum buffer. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
-        double rho = g.get("alpha");
+        double alpha = g.get("alpha");
         double mu = g.get("momentum");
-        boolean centered = g.flag("centered");
-        List<Tensor> tensors = new java.util.ArrayList<>(List.of(param, grad, s.tensor("squareAvg", () -> zerosLike(param))));
-        if (centered) {
-            tensors.add(s.tensor("gradAvg", () -> zerosLike(param)));
-        }
-        if (mu > 0) {
-            tensors.add(s.tensor("momentumBuffer", () -> zerosLike(param)));
-        }
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(tensors.size(), 7);
-        int d = effectiveGradient(b, 0, 1, b.scalar(0), b.scalar(1));
-        int rhoR = b.scalar(2);
-        int oneMinusRho = b.scalar(3);
-        int eps = b.scalar(4);
-        int sq2 = b.addScaled(b.mul(rhoR, b.tensor(2)), oneMinusRho, b.square(d));
-        b.store(2, sq2);
-        int avg = sq2;
-        if (centered) {
-            int mean2 = b.addScaled(b.mul(rhoR, b.tensor(3)), oneMinusRho, d);
-            b.store(3, mean2);
-            avg = b.sub(sq2, b.square(mean2));
-        }
-        int denom = g.flag("epsInsideSqrt") ? b.sqrt(b.add(avg, eps)) : b.add(b.sqrt(avg), eps);
-        int step = b.div(d, denom);
-        if (mu > 0) {
-            int buf = tensors.size() - 1;
-            step = b.add(b.mul(b.scalar(5), b.tensor(buf)), step);
-            b.store(buf, step);
-        }
-        int p2 = b.addScaled(b.tensor(0), b.scalar(6), step);
-        return new FusedStep(b.store(0, p2).build(), tensors,
-                new double[] {sign(g), g.get("weightDecay"), rho, 1 - rho, g.get("eps"), mu, -g.lr()});
+        return rule(g.flag("centered"), mu > 0, g.flag("epsInsideSqrt")).step().set("sign", sign(g))
+                .set("weightDecay", g.get("weightDecay")).set("alpha", alpha).set("oneMinusAlpha", 1 - alpha)
+                .set("eps", g.get("eps")).set("momentum", mu).set("lr", g.lr());
     }
 }

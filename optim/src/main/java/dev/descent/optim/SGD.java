@@ -2,11 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.FusedUpdates;
-import dev.descent.core.Scope;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.SgdUpdate;
-import java.util.ArrayList;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -36,8 +33,8 @@ import java.util.List;
  * The EMA form's step is (1 − β) times the classic one: multiply α by 1/(1 − β) to compare.
  *
  * <p>Defaults (PyTorch): lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false,
- * maximize false; {@code fused} true runs the update as one backend pass
- * ({@link FusedUpdates#sgd}); false runs the composed reference form.
+ * maximize false; {@code fused} true runs the update ({@link #rule}) as one backend pass over
+ * all the group's parameters; false runs the same rule composed of tensor ops.
  */
 public final class SGD extends Optimizer {
 
@@ -63,83 +60,39 @@ public final class SGD extends Optimizer {
                 "Nesterov momentum requires zero dampening (or emaMomentum), got dampening %s", g.get("dampening"));
     }
 
-    private static double dampening(ParamGroup g) {
-        return g.flag("emaMomentum") ? g.get("momentum") : g.get("dampening");
-    }
-
-    @Override
-    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
-        if (!group.flag("fused")) {
-            super.updateGroup(group, params, grads);
-            return;
-        }
-        double mu = group.get("momentum");
-        boolean ema = group.flag("emaMomentum");
-        List<Tensor> ps = new ArrayList<>();
-        List<Tensor> gs = new ArrayList<>();
-        List<Tensor> bs = new ArrayList<>();
-        List<Tensor> firstPs = new ArrayList<>();
-        List<Tensor> firstGs = new ArrayList<>();
-        List<Tensor> firstBs = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            ParamState s = state(params.get(i));
-            Tensor p = params.get(i).data();
-            boolean first = mu != 0 && !ema && s.tensorOrNull("momentumBuffer") == null;
-            Tensor b = mu == 0 ? null : s.tensor("momentumBuffer", () -> zerosLike(p));
-            s.nextStep();
-            (first ? firstPs : ps).add(p);
-            (first ? firstGs : gs).add(grads.get(i));
-            (first ? firstBs : bs).add(b);
-        }
-        run(group, false, ps, gs, bs);
-        run(group, true, firstPs, firstGs, firstBs);
-    }
-
-    private static void run(ParamGroup g, boolean first, List<Tensor> ps, List<Tensor> gs, List<Tensor> bs) {
-        if (ps.isEmpty()) {
-            return;
-        }
-        double mu = g.get("momentum");
-        SgdUpdate u = new SgdUpdate(g.lr(), g.get("weightDecay"), mu, dampening(g), g.flag("nesterov"),
-                g.flag("maximize"), first);
-        if (FusedUpdates.sgd(u, ps, gs, mu == 0 ? null : bs)) {
-            return;
-        }
-        for (int i = 0; i < ps.size(); i++) {
-            try (Scope ignored = Scope.open()) {
-                composed(g, ps.get(i), gs.get(i), mu == 0 ? null : bs.get(i), first);
+    /**
+     * The update, written once: tensors param, grad and (with momentum) momentumBuffer;
+     * scalars sign, weightDecay, lr, momentum μ and keep = 1 − dampening. On a classic
+     * buffer's first step ({@code firstStep}) the buffer takes the gradient itself.
+     */
+    public static UpdateRule rule(boolean momentum, boolean firstStep, boolean nesterov) {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("SGD");
+            Expr p = r.tensor(PARAM);
+            Expr g = effectiveGradient(r, p, r.tensor(GRAD));
+            Expr lr = r.scalar("lr");
+            Expr mu = r.scalar("momentum");
+            Expr keep = r.scalar("keep");
+            Expr step = g;
+            if (momentum) {
+                Expr b = r.tensor("momentumBuffer");
+                Expr b2 = r.assign(b, firstStep ? g : mu.mul(b).add(keep.mul(g)));
+                step = nesterov ? keep.mul(g).add(mu.mul(b2)) : b2;
             }
-        }
+            r.assign(p, p.sub(lr.mul(step)));
+            return r.build();
+        }, SGD.class, momentum, momentum && firstStep, momentum && nesterov);
     }
 
+    /** The EMA form is the classic one with dampening β and the buffer starting at zero. */
     @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        double mu = g.get("momentum");
-        boolean first = mu != 0 && !g.flag("emaMomentum") && s.tensorOrNull("momentumBuffer") == null;
-        Tensor b = mu == 0 ? null : s.tensor("momentumBuffer", () -> zerosLike(param));
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
-        composed(g, param, grad, b, first);
-    }
-
-    /** The reference form, from ordinary tensor ops. */
-    private static void composed(ParamGroup g, Tensor param, Tensor grad, Tensor buf, boolean first) {
-        double lr = g.lr();
         double mu = g.get("momentum");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), g.get("weightDecay"));
-        if (buf == null) {
-            param.addScaledInPlace(d, -lr);
-            return;
-        }
-        double damp = dampening(g);
-        if (first) {
-            buf.copyFrom(d);
-        } else {
-            buf.mulInPlace(mu).addScaledInPlace(d, 1 - damp);
-        }
-        if (g.flag("nesterov")) {
-            param.addScaledInPlace(d, -lr * (1 - damp)).addScaledInPlace(buf, -lr * mu);
-        } else {
-            param.addScaledInPlace(buf, -lr);
-        }
+        boolean ema = g.flag("emaMomentum");
+        boolean first = mu != 0 && !ema && s.tensorOrNull("momentumBuffer") == null;
+        return rule(mu != 0, first, g.flag("nesterov")).step().set("sign", sign(g))
+                .set("weightDecay", g.get("weightDecay")).set("lr", g.lr()).set("momentum", mu)
+                .set("keep", 1 - (ema ? mu : g.get("dampening")));
     }
 }

@@ -2,8 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -37,24 +37,24 @@ public final class SignDescent extends Optimizer {
         Check.argument(g.get("eps") >= 0, name(), "expected eps >= 0, got %s", g.get("eps"));
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        s.nextStep();
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), 0);
-        double eps = g.get("eps");
-        Tensor step = eps == 0 ? d.sign() : d.div(d.abs().addInPlace(eps));
-        param.addScaledInPlace(step, -g.lr());
+    /** The update, written once: tensors param, grad; scalars sign, lr, eps ({@code pureSign}: eps = 0, θ ← θ − α·sign(g)). */
+    public static UpdateRule rule(boolean pureSign) {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("SignDescent");
+            Expr p = r.tensor(PARAM);
+            Expr g = r.scalar("sign").mul(r.tensor(GRAD));
+            Expr lr = r.scalar("lr");
+            Expr eps = r.scalar("eps");
+            Expr step = pureSign ? g.sign() : g.div(g.abs().add(eps));
+            r.assign(p, p.sub(lr.mul(step)));
+            return r.build();
+        }, SignDescent.class, pureSign);
     }
 
-    /** The same update as one program: tensors p, g. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
         double eps = g.get("eps");
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(2, 3);
-        int d = b.mul(b.scalar(0), b.tensor(1));
-        int step = eps == 0 ? b.sign(d) : b.div(d, b.add(b.abs(d), b.scalar(2)));
-        int p2 = b.addScaled(b.tensor(0), b.scalar(1), step);
-        return new FusedStep(b.store(0, p2).build(), List.of(param, grad), new double[] {sign(g), -g.lr(), eps});
+        return rule(eps == 0).step().set("sign", sign(g)).set("lr", g.lr()).set("eps", eps);
     }
 }

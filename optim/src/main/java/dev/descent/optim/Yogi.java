@@ -1,8 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Variable;
-import dev.descent.core.Tensor;
-import dev.descent.core.spi.ElementwiseProgram;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
 import java.util.List;
 
 /**
@@ -34,36 +34,33 @@ public final class Yogi extends Optimizer {
         range(g, "beta2", 0, 1, false);
     }
 
-    @Override
-    protected void updateParameter(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
-        s.nextStep();
-        double b1 = g.get("beta1");
-        double b2 = g.get("beta2");
-        double init = g.get("initialAccumulatorValue");
-        Tensor d = effectiveGradient(param, grad, g.flag("maximize"), 0);
-        Tensor m = s.tensor("expAvg", () -> fullLike(param, init));
-        Tensor v = s.tensor("expAvgSq", () -> fullLike(param, init));
-        m.mulInPlace(b1).addScaledInPlace(d, 1 - b1);
-        Tensor g2 = d.square();
-        v.addScaledInPlace(v.sub(g2).sign().mulInPlace(g2), -(1 - b2));
-        param.addScaledInPlace(m.div(v.sqrt().addInPlace(g.get("eps"))), -g.lr());
+    /** The update, written once: tensors param, grad, expAvg, expAvgSq; scalars sign, beta1, oneMinusBeta1, oneMinusBeta2, eps, lr. */
+    public static UpdateRule rule() {
+        return once(() -> {
+            UpdateRule.Builder r = UpdateRule.builder("Yogi");
+            Expr p = r.tensor(PARAM);
+            Expr g = r.scalar("sign").mul(r.tensor(GRAD));
+            Expr m = r.tensor("expAvg");
+            Expr v = r.tensor("expAvgSq");
+            Expr m2 = r.assign(m, r.scalar("beta1").mul(m).add(r.scalar("oneMinusBeta1").mul(g)));
+            Expr g2 = g.square();
+            Expr v2 = r.assign(v, v.sub(r.scalar("oneMinusBeta2").mul(v.sub(g2).sign().mul(g2))));
+            r.assign(p, p.sub(r.scalar("lr").mul(m2.div(v2.sqrt().add(r.scalar("eps"))))));
+            return r.build();
+        }, Yogi.class);
     }
 
-    /** The same update as one program: tensors p, g, m, v. */
     @Override
-    protected FusedStep fusedStep(ParamGroup g, Tensor param, Tensor grad, ParamState s) {
+    protected UpdateRule.Step update(ParamGroup g, ParamState s) {
         s.nextStep();
         double b1 = g.get("beta1");
-        double init = g.get("initialAccumulatorValue");
-        Tensor m = s.tensor("expAvg", () -> fullLike(param, init));
-        Tensor v = s.tensor("expAvgSq", () -> fullLike(param, init));
-        ElementwiseProgram.Builder b = ElementwiseProgram.builder(4, 6);
-        int d = b.mul(b.scalar(0), b.tensor(1));
-        int m2 = b.addScaled(b.mul(b.scalar(1), b.tensor(2)), b.scalar(2), d);
-        int g2 = b.square(d);
-        int v2 = b.addScaled(b.tensor(3), b.scalar(3), b.mul(b.sign(b.sub(b.tensor(3), g2)), g2));
-        int p2 = b.addScaled(b.tensor(0), b.scalar(5), b.div(m2, b.add(b.sqrt(v2), b.scalar(4))));
-        return new FusedStep(b.store(0, p2).store(2, m2).store(3, v2).build(), List.of(param, grad, m, v),
-                new double[] {sign(g), b1, 1 - b1, -(1 - g.get("beta2")), g.get("eps"), -g.lr()});
+        return rule().step().set("sign", sign(g)).set("beta1", b1).set("oneMinusBeta1", 1 - b1)
+                .set("oneMinusBeta2", 1 - g.get("beta2")).set("eps", g.get("eps")).set("lr", g.lr());
+    }
+
+    /** Both moments start at initialAccumulatorValue (optax). */
+    @Override
+    protected double initialState(ParamGroup g, String tensor) {
+        return g.get("initialAccumulatorValue");
     }
 }

@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One Adam step over {@value #PARAMS} float32 parameters in {@value #TENSORS} CUDA tensors,
- * fused (one kernel per tensor) and composed (the reference form from tensor ops), against
+ * fused (Adam's rule as one generated kernel, one launch for the ten tensors) and composed (the
+ * same rule from tensor ops), against
  * the bandwidth floor measured in the same run, as the CPU {@code OptimizerStepBenchmark}
  * does: Adam reads p, g, m, v and writes p, m, v, 28 bytes per parameter, and
  * {@code copyAdamBytes} is a device-to-device copy of 14 bytes per parameter (14 read + 14

@@ -1,48 +1,29 @@
 package dev.descent.conformance.autograd;
 
+import dev.descent.conformance.GradDomain;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.core.Tensor;
 
 /**
- * One input of a gradient case: its shape and where its random values come from. Each op draws
- * where it is differentiable and well conditioned: a logarithm's argument positive, a divisor
- * and a kink's argument (relu, abs) away from zero by far more than the finite-difference step.
+ * One input of a gradient case: its shape and where its random values come from ({@link GradDomain}).
  *
  * @param shape the input's shape
  * @param domain where its values come from
  */
-record GradInput(int[] shape, Domain domain) {
-
-    /** Where an input's values come from. */
-    enum Domain {
-        /** U(-2, 2). */
-        ANY,
-        /** U(0.5, 2). */
-        POSITIVE,
-        /** ±U(0.5, 2). */
-        AWAY_FROM_ZERO;
-
-        double draw(Generator g) {
-            return switch (this) {
-                case ANY -> -2 + 4 * g.nextDouble();
-                case POSITIVE -> 0.5 + 1.5 * g.nextDouble();
-                case AWAY_FROM_ZERO -> (g.nextInt(2) == 0 ? -1 : 1) * (0.5 + 1.5 * g.nextDouble());
-            };
-        }
-    }
+record GradInput(int[] shape, GradDomain domain) {
 
     static GradInput any(int... shape) {
-        return new GradInput(shape, Domain.ANY);
+        return new GradInput(shape, GradDomain.ANY);
     }
 
     static GradInput positive(int... shape) {
-        return new GradInput(shape, Domain.POSITIVE);
+        return new GradInput(shape, GradDomain.POSITIVE);
     }
 
     static GradInput awayFromZero(int... shape) {
-        return new GradInput(shape, Domain.AWAY_FROM_ZERO);
+        return new GradInput(shape, GradDomain.AWAY_FROM_ZERO);
     }
 
     int numel() {

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The service a backend provides: memory on its devices and a narrow set of primitive ops
- * over strided views. Everything else in the tensor API (softmax, variance, norms,
- * broadcasting, views, matmul shape rules) is built in core from these primitives.
+ * over strided views. Everything else in the tensor API (variance, norms, broadcasting, views,
+ * matmul shape rules) is built in core from these primitives.
  *
  * <p>Implementations are found with {@link java.util.ServiceLoader}. They must have a public
  * no-argument constructor that does not touch native libraries: {@link #availability()}
@@ -89,6 +89,15 @@ public interface Backend {
     void reduce(ReduceOp op, StridedView x, int[] axes, StridedView out);
 
     /**
+     * The softmax family along {@code axis} of {@code x} ({@link SoftmaxOp}), one row at a time in
+     * one pass over memory per row (a composition of max, subtract, exp, sum, log and a final
+     * op costs five or more passes and full-size temporaries). {@code x} and {@code out} have
+     * one floating dtype; {@code out} has {@code x}'s shape, with size 1 at {@code axis} for
+     * {@code LOGSUMEXP}. The axis has at least one element (core handles empty axes).
+     */
+    void softmax(SoftmaxOp op, StridedView x, int axis, StridedView out);
+
+    /**
      * Batched matrix product over views of one rank r >= 2: {@code a} is [..., M, K],
      * {@code b} is [..., K, N] and {@code out} a contiguous [..., M, N]; the leading r-2 batch
      * sizes are equal in all three (a batch stride of 0 reuses one matrix across the batch).
@@ -110,46 +119,19 @@ public interface Backend {
     void gather(StridedView src, int axis, StridedView index, StridedView out);
 
     /**
-     * One fused SGD step (see {@link SgdUpdate} for the equations) over several parameters at
-     * once: for each i, {@code params[i]}, {@code grads[i]} and, when {@code u.momentum() != 0},
-     * {@code buffers[i]} have one shape and one floating dtype, are contiguous, and do not
-     * overlap one another. {@code params[i]} and {@code buffers[i]} are updated in place.
-     * Each element is read and written once (one pass over the memory); a GPU backend may
-     * update every tensor of the list in one kernel launch. Intermediate values are computed
-     * in at least the tensors' precision and rounded once when stored.
-     *
-     * <p>The default returns false, meaning "no fused kernel here": the caller then runs the
-     * composed form of the same update from primitive ops. An implementation returns true when
-     * it has made the update.
-     *
-     * @param buffers the momentum buffers; ignored (may be null) when momentum is 0
+     * Runs {@code program} over every element of every tensor set in one pass, in one call:
+     * each set holds {@code program.tensors()} views of one shape (sets may differ in shape:
+     * one set per parameter of an optimiser's group); every view of every set has one floating
+     * dtype and lies on this backend's device; {@code scalars} has {@code program.scalars()}
+     * values, the same for all sets. Within an element every tensor is read before any store,
+     * and stored tensors do not overlap one another. A backend may process the sets in any
+     * order and split them over threads or one kernel launch (a GPU backend launches once for
+     * a list of sets, as PyTorch's {@code multi_tensor_apply}). Say in the implementation in
+     * which precision the steps are evaluated. Returns false, changing nothing, when the
+     * backend has no such kernel; the caller then runs the composed form
+     * ({@code UpdateRule.compose}).
      */
-    default boolean fusedSgd(SgdUpdate u, StridedView[] params, StridedView[] grads, StridedView[] buffers) {
-        return false;
-    }
-
-    /**
-     * One fused Adam/AdamW/AMSGrad step (see {@link AdamUpdate} for the equations) over several
-     * parameters at once, with the same contract as {@link #fusedSgd}: per index, every view has
-     * one shape and one floating dtype and is contiguous; {@code params}, {@code expAvg},
-     * {@code expAvgSq} and (with AMSGrad) {@code maxExpAvgSq} are updated in place in one pass.
-     * Returns false when the backend has no fused kernel.
-     *
-     * @param maxExpAvgSq the running maxima of AMSGrad; ignored (may be null) without it
-     */
-    default boolean fusedAdam(AdamUpdate u, StridedView[] params, StridedView[] grads, StridedView[] expAvg,
-            StridedView[] expAvgSq, StridedView[] maxExpAvgSq) {
-        return false;
-    }
-
-    /**
-     * Runs {@code program} over every element of {@code tensors} in one pass: all views have
-     * one shape and one floating dtype and lie on this backend's device; {@code scalars} has
-     * {@code program.scalars()} values. Every tensor's element is read before any store, and
-     * stored values are rounded once to the dtype. Returns false, changing nothing, when the
-     * backend has no such kernel; the caller then runs its composed form.
-     */
-    default boolean runProgram(ElementwiseProgram program, StridedView[] tensors, double[] scalars) {
+    default boolean runProgram(ElementwiseProgram program, List<StridedView[]> sets, double[] scalars) {
         return false;
     }
 

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * A straight-line program of elementwise ops over tensors of one shape: what a backend runs
  * in one pass over memory instead of a chain of tensor ops with full-size temporaries (the
- * idea of PyTorch's jiterator and CuPy's elementwise kernels). Optimiser updates are written
- * as programs, so a backend that runs programs fuses every optimiser at once.
+ * idea of PyTorch's jiterator and CuPy's elementwise kernels). Code above the SPI does not
+ * write programs by hand: an {@link dev.descent.core.fused.UpdateRule}, with named tensors and
+ * scalars, compiles to one; this register form is what backends see.
  *
  * <p>Registers hold one value per element. Registers {@code 0..tensors-1} are the tensors'
  * elements, {@code tensors..tensors+scalars-1} the scalars (the same value for every element;
@@ -16,8 +17,9 @@ import java.util.List;
  * appends one register. Stores write registers back into tensors (in place); a backend reads
  * every tensor's element before it stores any, so a store never changes what a step reads.
  *
- * <p>A CPU evaluates it in double on small chunks held in cache; a GPU can generate one
- * kernel from it (each register a local variable) and compile it once per program.
+ * <p>Programs are values (equal programs compare equal), so a backend compiles each one once:
+ * the CPU backend to a Java loop over chunks, the CUDA backend to one kernel. Both evaluate a
+ * float64 program in double and a float32 program with each step rounded to float.
  *
  * @param tensors how many tensors the program reads (and may store into)
  * @param scalars how many scalars it takes
@@ -37,6 +39,28 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
     }
 
     /**
+     * Which registers the stores need, directly or through the steps: the tensors a backend
+     * must load and the steps it must compute (the others are dead and may be skipped).
+     */
+    public boolean[] liveRegisters() {
+        boolean[] live = new boolean[registers()];
+        for (Store s : stores) {
+            live[s.register()] = true;
+        }
+        int first = tensors + scalars;
+        for (int s = steps.size() - 1; s >= 0; s--) {
+            if (live[first + s]) {
+                Step step = steps.get(s);
+                live[step.a()] = true;
+                if (step.unary() == null) {
+                    live[step.b()] = true;
+                }
+            }
+        }
+        return live;
+    }
+
+    /**
      * One instruction: {@code unary(a)} when {@code unary} is set, else {@code binary(a, b)}.
      * Its result is the next register.
      */
@@ -51,7 +75,10 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
         return new Builder(tensors, scalars);
     }
 
-    /** Writes a program with named registers; each method returns the new register. */
+    /**
+     * Writes a program register by register; each method returns the new register. (Code above
+     * the SPI writes an {@code UpdateRule} instead, with names.)
+     */
     public static final class Builder {
         private final int tensors;
         private final int scalars;
@@ -100,45 +127,8 @@ public record ElementwiseProgram(int tensors, int scalars, List<Step> steps, Lis
             return tensors + scalars + steps.size() - 1;
         }
 
-        public int add(int a, int b) {
-            return binary(BinaryOp.ADD, a, b);
-        }
-
-        public int sub(int a, int b) {
-            return binary(BinaryOp.SUB, a, b);
-        }
-
         public int mul(int a, int b) {
             return binary(BinaryOp.MUL, a, b);
-        }
-
-        public int div(int a, int b) {
-            return binary(BinaryOp.DIV, a, b);
-        }
-
-        public int max(int a, int b) {
-            return binary(BinaryOp.MAXIMUM, a, b);
-        }
-
-        public int sqrt(int a) {
-            return unary(UnaryOp.SQRT, a);
-        }
-
-        public int square(int a) {
-            return unary(UnaryOp.SQUARE, a);
-        }
-
-        public int sign(int a) {
-            return unary(UnaryOp.SIGN, a);
-        }
-
-        public int abs(int a) {
-            return unary(UnaryOp.ABS, a);
-        }
-
-        /** {@code a + s * b}: the most common line of an optimiser. */
-        public int addScaled(int a, int s, int b) {
-            return add(a, mul(s, b));
         }
 
         /** Tensor {@code tensor} receives {@code register} when the program ends. */

@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 
 /**
  * Binary cross-entropy from logits, as PyTorch's {@code BCEWithLogitsLoss}: for a logit x and a
@@ -27,11 +26,6 @@ public final class BceWithLogitsLoss implements Loss {
     @Override
     public Variable apply(Variable input, Variable target) {
         ElementwiseLosses.checkPair("BceWithLogitsLoss", input, target);
-        Variable softplus = input.softplus();
-        Variable product = input.mul(target);
-        Variable losses = softplus.sub(product);
-        Temporaries.release(softplus, losses);
-        Temporaries.release(product, losses);
-        return reduction.reduce(losses);
+        return reduction.reduce(input.softplus().sub(input.mul(target)));
     }
 }

@@ -5,7 +5,6 @@ import dev.descent.core.Check;
 import dev.descent.core.DType;
 import dev.descent.core.IndexOutOfRangeException;
 import dev.descent.core.Tensor;
-import dev.descent.nn.Temporaries;
 import java.util.OptionalInt;
 
 /** Integer class labels: the checks on them, and picking each row's entry at its label (checked there, on the device). */
@@ -54,7 +53,6 @@ final class ClassLabels {
                     ignoreIndex.isPresent() ? " or the ignore index " + ignoreIndex.getAsInt() : "");
         }
         Variable flat = picked.reshape(n);
-        Temporaries.release(picked, flat);
         return flat;
     }
 }

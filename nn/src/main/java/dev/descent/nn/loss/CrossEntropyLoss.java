@@ -5,7 +5,6 @@ import dev.descent.core.Check;
 import dev.descent.core.DType;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
-import dev.descent.nn.Temporaries;
 import java.util.OptionalInt;
 
 /**
@@ -103,7 +102,6 @@ public final class CrossEntropyLoss implements Loss {
             try (Rows rows = rows(target.data(), input.dtype())) {
                 Variable scored = weightedLogSoftmax(input);
                 Variable losses = fromLabels(scored, rows);
-                Temporaries.release(scored, losses);
                 return reduce(losses, rows);
             }
         }
@@ -118,7 +116,6 @@ public final class CrossEntropyLoss implements Loss {
                 ignoreIndex.orElse(-1), target.dtype());
         Variable scored = weightedLogSoftmax(input);
         Variable losses = fromProbabilities(scored, target);
-        Temporaries.release(scored, losses);
         return reduction.reduce(losses);
     }
 
@@ -132,7 +129,6 @@ public final class CrossEntropyLoss implements Loss {
             return logp;
         }
         Variable scored = logp.mul(Variable.of(weight));
-        Temporaries.release(logp, scored);
         return scored;
     }
 
@@ -164,7 +160,6 @@ public final class CrossEntropyLoss implements Loss {
     private Variable fromLabels(Variable scored, Rows rows) {
         Variable picked = ClassLabels.pick(OP, scored, rows.labels(), ignoreIndex);
         Variable nll = picked.neg();
-        Temporaries.release(picked, nll);
         Variable losses = labelSmoothing == 0 ? nll : smoothed(scored, nll);
         if (rows.ignored() == null) {
             return losses;
@@ -172,7 +167,6 @@ public final class CrossEntropyLoss implements Loss {
         // A fill, not a product with 0: the gradient reaching an ignored row stays exactly 0 even when MEAN
         // then divides by a total weight of 0 (every row ignored), as PyTorch's masked_fill_ does.
         Variable kept = losses.maskedFill(rows.ignored(), 0);
-        Temporaries.release(losses, kept);
         return kept;
     }
 
@@ -182,10 +176,6 @@ public final class CrossEntropyLoss implements Loss {
         Variable uniform = sums.mul(-labelSmoothing / scored.size(1));
         Variable scaled = hard.mul(1 - labelSmoothing);
         Variable losses = scaled.add(uniform);
-        Temporaries.release(sums, uniform);
-        Temporaries.release(hard, scaled);
-        Temporaries.release(scaled, losses);
-        Temporaries.release(uniform, losses);
         return losses;
     }
 
@@ -194,8 +184,6 @@ public final class CrossEntropyLoss implements Loss {
         Variable products = q.mul(scored);
         Variable sums = products.sum(1);
         Variable hard = sums.neg();
-        Temporaries.release(products, sums);
-        Temporaries.release(sums, hard);
         return labelSmoothing == 0 ? hard : smoothed(scored, hard);
     }
 
@@ -213,8 +201,6 @@ public final class CrossEntropyLoss implements Loss {
         try (Tensor total = totalWeight(rows, losses)) {
             mean = sum.div(total);
         }
-        Temporaries.release(losses, sum);
-        Temporaries.release(sum, mean);
         return mean;
     }
 

@@ -2,7 +2,6 @@ package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.nn.Temporaries;
 
 /**
  * Huber loss (Huber 1964), quadratic near 0 and linear beyond δ, as PyTorch's {@code HuberLoss}:
@@ -29,21 +28,9 @@ public final class HuberLoss implements Loss {
     @Override
     public Variable apply(Variable input, Variable target) {
         ElementwiseLosses.checkPair("HuberLoss", input, target);
-        Variable diff = input.sub(target);
-        Variable abs = diff.abs();
-        Temporaries.release(diff, abs);
+        Variable abs = input.sub(target).abs();
         Variable q = abs.minimum(delta);
-        Variable linearPart = abs.sub(q);
-        Temporaries.release(abs, linearPart);
-        Variable squared = q.square();
-        Variable quadratic = squared.mul(0.5);
-        Variable linear = linearPart.mul(delta);
-        Temporaries.release(q, squared);
-        Temporaries.release(squared, quadratic);
-        Temporaries.release(linearPart, linear);
-        Variable losses = quadratic.add(linear);
-        Temporaries.release(quadratic, losses);
-        Temporaries.release(linear, losses);
+        Variable losses = q.square().mul(0.5).add(abs.sub(q).mul(delta));
         return reduction.reduce(losses);
     }
 }

@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 
 /** Absolute error: {@code ℓ_i = |x_i − y_i|} (gradient {@code sign(x − y)}, 0 at a tie, as PyTorch). */
 public final class L1Loss implements Loss {
@@ -18,9 +17,6 @@ public final class L1Loss implements Loss {
     @Override
     public Variable apply(Variable input, Variable target) {
         ElementwiseLosses.checkPair("L1Loss", input, target);
-        Variable diff = input.sub(target);
-        Variable abs = diff.abs();
-        Temporaries.release(diff, abs);
-        return reduction.reduce(abs);
+        return reduction.reduce(input.sub(target).abs());
     }
 }

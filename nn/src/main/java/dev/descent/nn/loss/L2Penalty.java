@@ -2,7 +2,6 @@ package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
 import dev.descent.core.Check;
-import dev.descent.nn.Temporaries;
 
 /**
  * The L2 regularisation term of seed 001's cost {@code L(w) = empirical risk + λ R(w)}, with
@@ -29,21 +28,10 @@ public final class L2Penalty {
     public Variable of(Iterable<Variable> parameters) {
         Variable total = null;
         for (Variable p : parameters) {
-            Variable squares = p.square();
-            Variable sum = squares.sum();
-            Temporaries.release(squares, sum);
-            if (total == null) {
-                total = sum;
-            } else {
-                Variable next = total.add(sum);
-                Temporaries.release(total, next);
-                Temporaries.release(sum, next);
-                total = next;
-            }
+            Variable sum = p.square().sum();
+            total = total == null ? sum : total.add(sum);
         }
         Check.argument(total != null, "L2Penalty", "expected at least one parameter, got none");
-        Variable out = total.mul(lambda / 2);
-        Temporaries.release(total, out);
-        return out;
+        return total.mul(lambda / 2);
     }
 }

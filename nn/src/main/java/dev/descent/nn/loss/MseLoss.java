@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 
 /** Mean squared error: {@code ℓ_i = (x_i − y_i)²}, reduced (mean by default, as PyTorch's {@code MSELoss}). */
 public final class MseLoss implements Loss {
@@ -18,9 +17,6 @@ public final class MseLoss implements Loss {
     @Override
     public Variable apply(Variable input, Variable target) {
         ElementwiseLosses.checkPair("MseLoss", input, target);
-        Variable diff = input.sub(target);
-        Variable squared = diff.square();
-        Temporaries.release(diff, squared);
-        return reduction.reduce(squared);
+        return reduction.reduce(input.sub(target).square());
     }
 }

@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 import java.util.OptionalInt;
 
 /**
@@ -27,7 +26,6 @@ public final class NllLoss implements Loss {
         ClassLabels.check(op, target, input.size(0));
         Variable picked = ClassLabels.pick(op, input, target.data(), OptionalInt.empty());
         Variable losses = picked.neg();
-        Temporaries.release(picked, losses);
         return reduction.reduce(losses);
     }
 }

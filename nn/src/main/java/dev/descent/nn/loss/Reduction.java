@@ -1,7 +1,6 @@
 package dev.descent.nn.loss;
 
 import dev.descent.autograd.Variable;
-import dev.descent.nn.Temporaries;
 
 /** How a loss turns per-element (or per-sample) losses into its result, as PyTorch's {@code reduction}. */
 public enum Reduction {
@@ -12,14 +11,12 @@ public enum Reduction {
     /** Their sum. */
     SUM;
 
-    /** Applies this reduction to {@code losses}, freeing them when nothing recorded refers to them. */
+    /** Applies this reduction to {@code losses}. */
     public Variable reduce(Variable losses) {
-        Variable out = switch (this) {
+        return switch (this) {
             case NONE -> losses;
             case MEAN -> losses.mean();
             case SUM -> losses.sum();
         };
-        Temporaries.release(losses, out);
-        return out;
     }
 }

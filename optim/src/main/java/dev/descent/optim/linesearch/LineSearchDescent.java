@@ -7,7 +7,6 @@ import dev.descent.core.Tensor;
 import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
-import dev.descent.optim.ParamState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,7 +81,7 @@ public final class LineSearchDescent extends Optimizer {
     }
 
     @Override
-    protected void updateParameter(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
+    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
         throw new UnsupportedOperationException(name() + ": call step(closure)");
     }
 }

@@ -325,7 +325,7 @@ public final class LBFGS extends Optimizer {
     }
 
     @Override
-    protected void updateParameter(ParamGroup group, Tensor p, Tensor grad, ParamState state) {
+    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
         throw new UnsupportedOperationException(name() + ": call step(closure)");
     }
 }

@@ -7,7 +7,6 @@ import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
-import dev.descent.optim.ParamState;
 import java.util.List;
 import java.util.function.Function;
 
@@ -113,7 +112,7 @@ public final class Newton extends Optimizer {
     }
 
     @Override
-    protected void updateParameter(ParamGroup group, Tensor p, Tensor grad, ParamState state) {
+    protected void updateGroup(ParamGroup group, List<Variable> params, List<Tensor> grads) {
         throw new UnsupportedOperationException(name() + ": call step(loss)");
     }
 }

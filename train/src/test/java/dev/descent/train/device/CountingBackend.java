@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A {@link Proxy} over the CPU backend, so that it follows the SPI as it changes. Its
  * storages wrap the CPU's and report the device {@code counting:0}, so that core, which finds a
  * tensor's backend from its storage's device, sends every op on them here; each call unwraps
- * the views (and arrays of them) before handing them to the CPU backend (see {@link Backend}).
+ * the views (and arrays and lists of them) before handing them to the CPU backend (see {@link Backend}).
  */
 public final class CountingBackend implements InvocationHandler {
     private static final Device DEVICE = new Device("counting", 0);
@@ -138,6 +138,10 @@ public final class CountingBackend implements InvocationHandler {
                 r[i] = unwrap(array[i]);
             }
             return r;
+        }
+        if (arg instanceof List<?> list) {
+            // runProgram's tensor sets.
+            return list.stream().map(CountingBackend::unwrap).toList();
         }
         return arg;
     }
