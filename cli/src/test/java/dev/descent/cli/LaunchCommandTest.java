@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,10 +36,16 @@ class LaunchCommandTest {
      * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
      * the multi-process tests quietly.
      */
+    private static boolean skipSaid;
+
     static void assumeGloo() {
         Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
         if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
             throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
+        }
+        if (!a.available() && !skipSaid) {
+            skipSaid = true;
+            System.out.println("skipping the tests that need Gloo: " + a.reason());
         }
         assumeTrue(a.available(), "skipped: " + a.reason());
     }
@@ -47,8 +53,8 @@ class LaunchCommandTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void glooIsHere() {
+    @BeforeEach
+    void glooIsHere() {
         assumeGloo();
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CollectivesAcrossProcessesTest {
 
-    @BeforeAll
-    static void glooIsHere() {
+    @BeforeEach
+    void glooIsHere() {
         RankRun.assumeGloo();
     }
 

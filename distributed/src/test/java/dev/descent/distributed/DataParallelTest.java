@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DataParallelTest {
 
-    @BeforeAll
-    static void glooIsHere() {
+    @BeforeEach
+    void glooIsHere() {
         RankRun.assumeGloo();
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
  */
 class FailureTest {
 
-    @BeforeAll
-    static void glooIsHere() {
+    @BeforeEach
+    void glooIsHere() {
         RankRun.assumeGloo();
     }
 

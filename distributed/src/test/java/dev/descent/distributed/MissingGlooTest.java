@@ -35,7 +35,9 @@ class MissingGlooTest {
         Path prefix = dir.resolve("broken-gloo");
         Files.createDirectories(prefix.resolve("include/gloo"));
         Files.createDirectories(prefix.resolve("lib"));
-        Files.writeString(prefix.resolve("include/gloo/allreduce.h"), "#error this Gloo is broken\n");
+        for (String header : new String[] {"allgather.h", "allreduce.h"}) {   // the binding's first include, and the one looked for
+            Files.writeString(prefix.resolve("include/gloo").resolve(header), "#error this Gloo is broken\n");
+        }
         Files.writeString(prefix.resolve("lib/libgloo.so"), "");
         RankRun run = RankRun.of(1, Map.of(), List.of("-Ddescent.gloo.home=" + prefix,
                 "-Ddescent.gloo.cache=" + dir.resolve("cache")), MissingGlooMain.class);

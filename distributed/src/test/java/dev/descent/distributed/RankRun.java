@@ -22,10 +22,16 @@ final class RankRun {
      * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
      * the multi-process tests quietly.
      */
+    private static boolean skipSaid;
+
     static void assumeGloo() {
         Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
         if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
             throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
+        }
+        if (!a.available() && !skipSaid) {
+            skipSaid = true;
+            System.out.println("skipping the tests that need Gloo: " + a.reason());
         }
         assumeTrue(a.available(), "skipped: " + a.reason());
     }

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,8 +29,8 @@ class EquivalenceTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void glooIsHere() {
+    @BeforeEach
+    void glooIsHere() {
         RankProcesses.assumeGloo();
     }
 
