@@ -10,7 +10,9 @@ import dev.descent.distributed.spi.CollectiveBuffer;
 import dev.descent.distributed.spi.Collectives;
 import dev.descent.distributed.spi.PendingCollective;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The processes that train together, one per device, and the collectives they call together:
@@ -203,7 +205,7 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /** Numbers the call, reports it to the rendezvous, and starts it (null: nothing to move). */
-    private Work run(String op, java.util.function.Supplier<PendingCollective> start) {
+    private Work run(String op, Supplier<PendingCollective> start) {
         long seq = ++sequence;
         session.client().progress(seq, op);
         String what = op + " #" + seq + " (" + backend + ")";
@@ -240,7 +242,7 @@ public final class ProcessGroup implements AutoCloseable {
         Check.argument(t.device().equals(device), op, "%s is on %s, this %s group exchanges tensors on %s", role,
                 t.device(), backend, device);
         Check.argument(t.isContiguous(), op, "%s must be contiguous, got strides %s for shape %s (use contiguous())",
-                role, java.util.Arrays.toString(t.strides()), t.shape());
+                role, Arrays.toString(t.strides()), t.shape());
         DType d = t.dtype();
         StridedView v = t.stridedView();
         Check.argument(v.storage() instanceof NativeMemory, op,

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -133,7 +134,7 @@ public final class Launcher {
     /** Waits for every rank, or for the first failure (in the order the processes ended), then stops the rest. */
     private Result await(List<Process> ps, List<Thread> pumps) throws InterruptedException {
         int[] codes = new int[ps.size()];
-        java.util.Arrays.fill(codes, -1);
+        Arrays.fill(codes, -1);
         BlockingQueue<Integer> ended = new LinkedBlockingQueue<>();
         for (int i = 0; i < ps.size(); i++) {
             int local = i;
