@@ -7,19 +7,14 @@ import dev.descent.distributed.spi.Collectives;
 import dev.descent.distributed.spi.Membership;
 import dev.descent.distributed.spi.PendingCollective;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * A connected Gloo context. Gloo's calls block until the data has arrived, so they run on one
- * worker thread per group, in the order they were asked for (the order is the same on every
- * rank, which Gloo requires); the caller goes on meanwhile — data-parallel training keeps
+ * A connected Gloo context. Gloo's calls block until the data has arrived, so they run on the
+ * group's own thread, in the order they were asked for (the order is the same on every rank,
+ * which Gloo requires); the caller goes on meanwhile — data-parallel training keeps
  * differentiating while a bucket of gradients is averaged — and waits in
- * {@link PendingCollective#await()}. Each call carries its own timeout, which Gloo enforces.
+ * {@link PendingCollective#await()}, running the call itself when it is next ({@link CallQueue}).
+ * Each call carries its own timeout, which Gloo enforces.
  *
  * <p>The TCP device listens on the address this machine reaches the rendezvous from, or on the
  * interface named by {@code GLOO_SOCKET_IFNAME} (PyTorch's variable) when it is set.
@@ -35,16 +30,12 @@ final class GlooCollectives implements Collectives {
     private static final long GRACE_MS = 30_000;
 
     private final GlooNative.DescentGlooGroup group;
-    private final ExecutorService worker;
+    private final CallQueue calls;
     private volatile RuntimeException failed;
 
     private GlooCollectives(GlooNative.DescentGlooGroup group, int rank) {
         this.group = group;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "descent-gloo-rank-" + rank);
-            t.setDaemon(true);
-            return t;
-        });
+        this.calls = new CallQueue("descent-gloo-rank-" + rank);
     }
 
     static GlooCollectives connect(Membership m) {
@@ -97,7 +88,7 @@ final class GlooCollectives implements Collectives {
     }
 
     private PendingCollective submit(Duration timeout, Runnable call) {
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+        CallQueue.Call c = calls.submit(() -> {
             RuntimeException earlier = failed;
             if (earlier != null) {
                 throw new IllegalStateException("not run: an earlier collective of this group failed ("
@@ -109,30 +100,24 @@ final class GlooCollectives implements Collectives {
                 failed = e;
                 throw e;
             }
-        }, worker);
-        return () -> await(done, timeout);
-    }
-
-    private static void await(CompletableFuture<Void> done, Duration timeout) {
-        try {
-            done.get(timeout.toMillis() + GRACE_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Gloo did not return within " + timeout.toMillis() + " ms plus "
-                    + GRACE_MS + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a collective", e);
-        }
+        });
+        return () -> {
+            try {
+                if (!calls.await(c, timeout.toMillis() + GRACE_MS)) {
+                    throw new IllegalStateException("Gloo did not return within " + timeout.toMillis() + " ms plus "
+                            + GRACE_MS + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a collective", e);
+            }
+        };
     }
 
     @Override
     public void close() {
-        worker.shutdown();
         try {
-            if (worker.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (calls.close(5_000)) {
                 GlooNative.descent_gloo_close(group);
             }
             // else a call is stuck in Gloo: its context stays allocated rather than freed under it
