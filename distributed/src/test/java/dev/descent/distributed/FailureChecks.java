@@ -26,7 +26,7 @@ public final class FailureChecks {
                     if (mode.equals("die")) {
                         Runtime.getRuntime().halt(137);
                     }
-                    Thread.sleep(r.timeout().multipliedBy(3).toMillis());
+                    Thread.sleep(r.timeout().toMillis() + 5_000);   // until the others have given up
                     return;
                 }
                 failedAt = System.nanoTime();

@@ -40,7 +40,7 @@ class FailureTest {
 
     @Test
     void aRankThatHangsIsNamedWhenTheTimeoutPasses() {
-        RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "3"), FailureChecks.class, "hang");
+        RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "8"), FailureChecks.class, "hang");
         for (int r = 0; r < 2; r++) {
             assertEquals(3, run.result.exitCodes()[r], run.transcript());
             assertTrue(run.out.contains("[rank " + r + "] FAILED ranks=[2] "), run.transcript());
@@ -51,7 +51,7 @@ class FailureTest {
 
     @Test
     void aRankThatNeverJoinsIsNamed() {
-        RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "3"), FailureChecks.class,
+        RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "8"), FailureChecks.class,
                 "absent");
         for (int r = 0; r < 2; r++) {
             assertEquals(3, run.result.exitCodes()[r], run.transcript());
