@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Turns a failed collective into a {@link CollectiveException} that names the rank at fault,
  * from what the rendezvous store knows: a rank whose connection closed without a goodbye has
- * exited (killed, crashed); a rank that has not entered the collective this one is stuck in is
- * hung or far behind; when the store itself is gone, rank 0, which serves it, has exited.
+ * exited (killed, crashed); one that closed its group before entering this collective stopped
+ * early (an error of its own); a rank that has not entered the collective this one is stuck in
+ * is hung or far behind; when the store itself is gone, rank 0, which serves it, has exited.
  */
 final class FailureDiagnosis {
     private static final long SETTLE_MS = 1_000;
@@ -38,6 +39,16 @@ final class FailureDiagnosis {
                 failed.add(s.rank());
                 reasons.add("rank " + s.rank() + " exited (its connection to the rendezvous closed without a goodbye"
                         + (s.sequence() > 0 ? ", in " + s.op() + " #" + s.sequence() : "") + ")");
+            }
+        }
+        if (failed.isEmpty()) {
+            for (RankStatus s : all) {
+                if (s.rank() != rank && s.done() && s.sequence() < sequence) {
+                    failed.add(s.rank());
+                    reasons.add("rank " + s.rank() + " left the group (closed it, after "
+                            + (s.sequence() == 0 ? "no collective" : s.op() + " #" + s.sequence())
+                            + ") without taking part: it stopped early, see its own error");
+                }
             }
         }
         if (failed.isEmpty()) {

@@ -4,8 +4,9 @@ import dev.descent.core.Tensor;
 
 /**
  * One rank of {@link FailureTest}: all-reduces in a loop, except the last rank, which after a
- * few rounds exits abruptly ({@code die}: no goodbye, as when killed), stops calling collectives
- * ({@code hang}), or never joins ({@code absent}). Every other rank prints the exception it gets
+ * few rounds exits abruptly ({@code die}: no goodbye, as when killed), closes its group
+ * ({@code leave}: as after an error of its own), stops calling collectives ({@code hang}), or
+ * never joins ({@code absent}). Every other rank prints the exception it gets
  * ("FAILED ranks=[...] after N ms: message") and exits 3.
  */
 public final class FailureChecks {
@@ -25,6 +26,9 @@ public final class FailureChecks {
                 if (victim && round == 20) {
                     if (mode.equals("die")) {
                         Runtime.getRuntime().halt(137);
+                    }
+                    if (mode.equals("leave")) {
+                        return;   // closes the group with a goodbye, as after an error of its own
                     }
                     Thread.sleep(r.timeout().toMillis() + 5_000);   // until the others have given up
                     return;

@@ -38,6 +38,19 @@ class FailureTest {
         assertTrue(run.out.contains("rank 2 exited"), run.transcript());
     }
 
+    /** As when one rank stops for an error of its own and closes its group: the others name it at once. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aRankThatLeavesEarlyIsNamed() {
+        RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "300"), FailureChecks.class,
+                "leave");
+        for (int r = 0; r < 2; r++) {
+            assertEquals(3, run.result.exitCodes()[r], run.transcript());
+            assertTrue(run.out.contains("[rank " + r + "] FAILED ranks=[2] "), run.transcript());
+        }
+        assertTrue(run.out.contains("rank 2 left the group (closed it, after allReduce #20)"), run.transcript());
+    }
+
     @Test
     void aRankThatHangsIsNamedWhenTheTimeoutPasses() {
         RankRun run = RankRun.eachOnItsOwn(3, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "8"), FailureChecks.class, "hang");
