@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One reverse sweep over the graph (seed 004 eq. 2.11): the nodes reachable from the roots are
@@ -28,6 +29,10 @@ import java.util.Set;
  * that releases their temporaries at once; every gradient in flight is a handle this pass owns
  * and closes when it is consumed. Unless the graph is retained, each node is freed right after
  * its rule ran: its consumers, which come before it in the sweep, are done with its output.
+ *
+ * <p>A leaf's gradient is complete once every node that uses the leaf has run; a pass given a
+ * listener counts those uses before the sweep and reports each leaf when its count reaches zero
+ * ({@link Variable#backward(Consumer)}).
  */
 final class BackwardPass {
     private final boolean retainGraph;
@@ -37,6 +42,8 @@ final class BackwardPass {
     private final Map<Node, Variable> pending = new IdentityHashMap<>();
     private Set<Node> leadsToTarget;
     private Set<Node> reachesTarget;
+    private Consumer<Variable> onLeafComplete;
+    private Map<Variable, int[]> leafUsesLeft;
 
     private BackwardPass(boolean retainGraph, boolean createGraph, Map<Variable, Variable> captured) {
         this.retainGraph = retainGraph || createGraph;
@@ -46,8 +53,15 @@ final class BackwardPass {
 
     /** {@link Variable#backward(Variable, boolean, boolean)}. */
     static void accumulate(Variable root, Variable seed, boolean retainGraph, boolean createGraph) {
+        accumulate(root, seed, retainGraph, createGraph, null);
+    }
+
+    /** {@link Variable#backward(Consumer)}: as above, reporting each leaf whose gradient is complete. */
+    static void accumulate(Variable root, Variable seed, boolean retainGraph, boolean createGraph,
+            Consumer<Variable> onLeafComplete) {
         checkRoot("backward", root);
         BackwardPass pass = new BackwardPass(retainGraph, createGraph, null);
+        pass.onLeafComplete = onLeafComplete;
         pass.protect.add(root);
         pass.run(List.of(root), Collections.singletonList(seed), "backward");
     }
@@ -106,6 +120,9 @@ final class BackwardPass {
         if (captured != null) {
             markTargetPaths(order);
         }
+        if (onLeafComplete != null) {
+            countLeafUses(order);
+        }
         // Rules run recorded only with createGraph; the mode holds for the whole sweep.
         boolean previousMode = GradMode.set(createGraph);
         try {
@@ -126,6 +143,9 @@ final class BackwardPass {
                     } finally {
                         release(g);
                     }
+                }
+                if (onLeafComplete != null) {
+                    reportCompleteLeaves(n);
                 }
                 if (!retainGraph) {
                     n.free(protect.contains(n.outputValue()));
@@ -339,6 +359,28 @@ final class BackwardPass {
             }
         }
         return out;
+    }
+
+    /** How many input slots of the swept nodes each leaf that requires grad fills. */
+    private void countLeafUses(List<Node> order) {
+        leafUsesLeft = new IdentityHashMap<>();
+        for (Node n : order) {
+            for (Variable in : n.inputs()) {
+                if (in.gradFn() == null && in.requiresGrad()) {
+                    leafUsesLeft.computeIfAbsent(in, k -> new int[1])[0]++;
+                }
+            }
+        }
+    }
+
+    /** After node {@code n}'s turn (its rule run, or no gradient reached it): the leaves it was the last user of. */
+    private void reportCompleteLeaves(Node n) {
+        for (Variable in : n.inputs()) {
+            int[] left = in.gradFn() == null ? leafUsesLeft.get(in) : null;
+            if (left != null && --left[0] == 0 && in.grad() != null) {
+                onLeafComplete.accept(in);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- graph order

@@ -9,6 +9,7 @@ import dev.descent.core.Scope;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A differentiable value: a {@link Tensor} and, when it was computed from values that require
@@ -292,6 +293,30 @@ public final class Variable implements AutoCloseable {
         return gradOwned;
     }
 
+    /**
+     * Adds {@code gradient} to this leaf's gradient, as a backward pass would (a copy when there
+     * is none yet, which this leaf then owns): for gradients computed outside a pass, such as
+     * the average of several processes' gradients. Not recorded.
+     *
+     * @throws IllegalArgumentException when this is not a leaf that requires grad, or
+     *     {@code gradient} differs from it in shape, dtype or device
+     */
+    public void accumulateGrad(Tensor gradient) {
+        String op = "accumulateGrad";
+        Check.argument(gradFn == null && requiresGrad, op, "expected a leaf that requires grad, got %s", describe());
+        gradient.checkOpen(op);
+        Check.argument(gradient.shape().equals(data.shape()) && gradient.dtype() == data.dtype()
+                && gradient.device().equals(data.device()), op, "expected a gradient %s on %s, got %s",
+                data.dtype() + data.shape().toString(), data.device(), gradient.describe());
+        if (grad == null) {
+            setGrad(constant(gradient.copy()), true);
+        } else if (gradOwned) {
+            grad.data.addInPlace(gradient);
+        } else {
+            setGrad(constant(grad.data.add(gradient)), true);
+        }
+    }
+
     // ---------------------------------------------------------------- backward
 
     /**
@@ -305,6 +330,20 @@ public final class Variable implements AutoCloseable {
      */
     public void backward() {
         backward((Variable) null, false, false);
+    }
+
+    /**
+     * Back-propagates from this one-element value as {@link #backward()} does, and calls
+     * {@code onGradientComplete} with each leaf as soon as its gradient is complete for this
+     * pass: when every op that used the leaf has run its rule, while the pass goes on through
+     * the rest of the graph. Data-parallel training starts averaging gradients across processes
+     * there, overlapping the rest of the pass (PyTorch's post-accumulate-grad hooks). Leaves the
+     * pass does not reach are not reported; each reached leaf is reported once, in the order its
+     * gradient completes.
+     */
+    public void backward(Consumer<Variable> onGradientComplete) {
+        Check.argument(onGradientComplete != null, "backward", "expected a listener, got null");
+        BackwardPass.accumulate(this, null, false, false, onGradientComplete);
     }
 
     /** Back-propagates with {@code seed} (the gradient of some scalar with respect to this value; same shape). */

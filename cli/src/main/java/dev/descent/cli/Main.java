@@ -24,6 +24,8 @@ public final class Main {
         cl.setParameterExceptionHandler(new OneLineErrors());
         cl.setExecutionExceptionHandler(new OneLineErrors());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // everything after the command a rank runs is that command's
+        cl.getSubcommands().get("launch").setStopAtPositional(true);
         return cl;
     }
 }

@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.core.BackendUnavailableException;
+import dev.descent.distributed.CollectiveException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -52,7 +53,7 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
                     + (fs.getOtherFile() == null ? "" : " (" + fs.getOtherFile() + ")");
         }
         if (t instanceof BackendUnavailableException || t instanceof IllegalArgumentException || t instanceof UserError
-                || t instanceof IOException) {
+                || t instanceof IOException || t instanceof CollectiveException) {
             return t.getMessage();
         }
         return t.getClass().getSimpleName() + ": " + t.getMessage();

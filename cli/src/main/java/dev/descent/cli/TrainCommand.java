@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.core.Backends;
 import dev.descent.core.Generator;
+import dev.descent.distributed.DataParallel;
+import dev.descent.distributed.ProcessGroup;
+import dev.descent.distributed.ProcessGroups;
+import dev.descent.distributed.Rendezvous;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.nn.loss.Loss;
@@ -55,7 +59,10 @@ import picocli.CommandLine.Spec;
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
                 "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)",
                 "  descent train --data text:corpus.txt --model gpt:layers=4,heads=4,dim=128,context=128 --epochs 30",
-                "      (a character-level GPT; AdamW, warm-up and cosine, clipping at 1 unless told otherwise)", "",
+                "      (a character-level GPT; AdamW, warm-up and cosine, clipping at 1 unless told otherwise)",
+                "  descent launch --nproc 2 train --threads 1    (two processes, data-parallel)", "",
+                "Under 'descent launch', torchrun or Slurm (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT set), each process "
+                        + "trains on its part of every batch (Gloo on the CPU, NCCL on CUDA); rank 0 alone writes --out.", "",
                 "CNN layers (--model cnn:LAYER,...; a Linear layer to the classes ends every model):",
                 "  cNkK[sS][pP]  Conv2d, N filters of KxK, stride S (1), padding P (K/2); no bias when bn follows",
                 "  bn            BatchNorm2d (BatchNorm1d after fcN)     relu, tanh, gelu   activations",
@@ -141,7 +148,8 @@ public final class TrainCommand implements Callable<Integer> {
     Double clipNorm;
 
     @Option(names = "--batch-size", paramLabel = "M", defaultValue = "32",
-            description = "examples per step: 1 is SGD, the training set's size full-batch GD (default: ${DEFAULT-VALUE})")
+            description = "examples per step (over every process when distributed): 1 is SGD, the training set's size "
+                    + "full-batch GD (default: ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--drop-last", description = "drop each epoch's last batch when it is smaller")
@@ -227,10 +235,22 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Backends.setDefault(backend);
         Path dir = out != null ? out : defaultDir();
+        if (!Rendezvous.inEnvironment()) {
+            return writing(dir, null);
+        }
+        try (ProcessGroup group = ProcessGroups.init(ProcessGroups.forComputeBackend(backend),
+                Rendezvous.fromEnvironment())) {
+            // rank 0 writes the run's files; the others only read the checkpoint when resuming
+            return group.rank() == 0 ? writing(dir, group) : run(dir, group);
+        }
+    }
+
+    /** Runs as the one process that writes {@code dir}, holding its lock. */
+    private int writing(Path dir, ProcessGroup group) throws Exception {
         try (RunLock lock = RunLock.acquire(dir)) {
             // only now, with no other run writing here: what killed writes left behind
             AtomicFiles.deleteStaleTemporaries(dir);
-            return run(dir);
+            return run(dir, group);
         }
     }
 
@@ -238,9 +258,11 @@ public final class TrainCommand implements Callable<Integer> {
         return Path.of("runs", TextData.isText(data) ? TextData.shortName(data) : DataSpec.shortName(data));
     }
 
-    private int run(Path dir) throws Exception {
+    private int run(Path dir, ProcessGroup group) throws Exception {
+        boolean writer = group == null || group.rank() == 0;
         PrintWriter stdout = spec.commandLine().getOut();
         ObjectNode config = config();
+        config.put("world_size", group == null ? 1 : group.worldSize());
 
         long start = System.nanoTime();
         boolean gpt = languageModel();
@@ -269,9 +291,10 @@ public final class TrainCommand implements Callable<Integer> {
                         .clipNorm(clipNorm)
                         .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0, maxSteps))
                         .checkpoint(checkpoint).checkpointEvery(checkpointEvery).generator("dropout", dropoutGen)
-                        .metadata("config", runDefining(config).toString())
-                        .callback(new MetricsCallback(dir, DataSpec.shortName(data), false))
-                        .callback(progressCallback());
+                        .metadata("config", runDefining(config).toString());
+                if (writer) {
+                    b.callback(new MetricsCallback(dir, DataSpec.shortName(data), false)).callback(progressCallback());
+                }
                 if (gpt) {
                     // windows of a context each: the evaluation's memory grows with the chunk, not the set
                     b.evalChunk(batchSize).metadata(TOKENIZER, corpus.tokenizer().toJson().toString());
@@ -279,20 +302,33 @@ public final class TrainCommand implements Callable<Integer> {
                 if (sched != null) {
                     sched.attach(b, opt);
                 }
-                Trainer trainer = b.build();
-                if (resume) {
-                    resumeFrom(trainer, checkpoint, config);
+                try (DataParallel dp = group == null ? null : new DataParallel(group, net.parameters())) {
+                    if (dp != null) {
+                        b.dataParallel(dp);
+                    }
+                    Trainer trainer = b.build();
+                    if (resume) {
+                        resumeFrom(trainer, checkpoint, config);
+                    }
+                    if (writer) {
+                        stdout.printf("training %s on %s (%d %s, %d %s) with %s, %d parameters, backend %s%s%n",
+                                modelName, data, split.train().size(), gpt ? "training windows" : "examples",
+                                split.test().size(), gpt ? "validation windows of " + gptSpec.context() + " "
+                                        + corpus.tokenizer().kind() + " tokens" : "test", opt.name(),
+                                net.parameterCount(), Backends.defaultName(), group == null ? ""
+                                        : ", " + group.worldSize() + " processes (" + group.backend() + ")");
+                        stdout.flush();
+                    }
+                    TrainingResult result = trainer.fit();
+                    if (!writer) {
+                        return result.diverged() ? ExitCodes.DIVERGED : ExitCodes.OK;
+                    }
+                    double wall = (System.nanoTime() - start) / 1e9;
+                    int tokensPerExample = gpt ? gptSpec.context() : 0;
+                    RunSummary.write(dir.resolve(SUMMARY), result, config, net.parameterCount(), wall,
+                            tokensPerExample);
+                    return report(result, dir, stdout, tokensPerExample);
                 }
-                stdout.printf("training %s on %s (%d %s, %d %s) with %s, %d parameters, backend %s%n", modelName,
-                        data, split.train().size(), gpt ? "training windows" : "examples", split.test().size(),
-                        gpt ? "validation windows of " + gptSpec.context() + " " + corpus.tokenizer().kind() + " tokens"
-                                : "test", opt.name(), net.parameterCount(), Backends.defaultName());
-                stdout.flush();
-                TrainingResult result = trainer.fit();
-                double wall = (System.nanoTime() - start) / 1e9;
-                int tokensPerExample = gpt ? gptSpec.context() : 0;
-                RunSummary.write(dir.resolve(SUMMARY), result, config, net.parameterCount(), wall, tokensPerExample);
-                return report(result, dir, stdout, tokensPerExample);
             }
         }
     }
@@ -469,7 +505,7 @@ public final class TrainCommand implements Callable<Integer> {
     static ObjectNode runDefining(ObjectNode config) {
         ObjectNode c = config.deepCopy();
         c.remove(List.of("epochs", "max_steps", "checkpoint_every", "patience", "loss_tolerance", "grad_tolerance",
-                "threads", "backend"));
+                "threads", "backend", "world_size"));
         return c;
     }
 

@@ -2,6 +2,7 @@ package dev.descent.cpu;
 
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.spi.NativeMemory;
 import dev.descent.core.spi.Storage;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,9 +14,9 @@ import org.bytedeco.javacpp.Pointer;
  * Host memory off the Java heap, from {@link HostMemoryPool}, so OpenBLAS reads it without a
  * copy. Java reaches it through one typed NIO buffer, which limits a storage to 2^31 - 1
  * bytes. {@link #free()} returns the block to the pool; a {@link Cleaner} does so if the
- * storage becomes unreachable first.
+ * storage becomes unreachable first. Its address is open to native libraries ({@link NativeMemory}).
  */
-final class CpuStorage implements Storage {
+final class CpuStorage implements Storage, NativeMemory {
     static final HostMemoryPool POOL = HostMemoryPool.fromProperties();
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -53,6 +54,17 @@ final class CpuStorage implements Storage {
 
     Pointer memory() {
         return memory;
+    }
+
+    @Override
+    public long address(long offset) {
+        return memory.address() + offset * dtype.byteSize();
+    }
+
+    /** Host memory: every op on it is complete when it returns. */
+    @Override
+    public long stream() {
+        return 0;
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.descent.core.Check;
 import dev.descent.core.DType;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.distributed.ProcessGroup;
+import dev.descent.distributed.ReduceOp;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.Loss;
 import dev.descent.train.data.Dataset;
@@ -27,14 +29,26 @@ public record Evaluation(double loss, double accuracy) {
      * once, at the end.
      */
     public static Evaluation of(Module model, Loss loss, Dataset data, int chunk) {
+        return of(model, loss, data, chunk, null);
+    }
+
+    /**
+     * {@link #of(Module, Loss, Dataset, int)} shared by the ranks of {@code group} (null: this
+     * process alone): rank r of n evaluates the examples from ⌊r·N/n⌋ to ⌊(r+1)·N/n⌋, and the
+     * sums are added over the ranks (two all-reduces) before the one read. Every rank gets the
+     * whole set's result; only the order of the sums differs from one process's.
+     */
+    public static Evaluation of(Module model, Loss loss, Dataset data, int chunk, ProcessGroup group) {
         Check.argument(chunk >= 1, "Evaluation", "expected a chunk size >= 1, got %d", chunk);
+        int from = group == null ? 0 : (int) ((long) group.rank() * data.size() / group.worldSize());
+        int to = group == null ? data.size() : (int) ((long) (group.rank() + 1) * data.size() / group.worldSize());
         boolean wasTraining = model.isTraining();
         model.eval();
         try (NoGrad off = NoGrad.open();
              Tensor lossSum = Tensor.zeros(data.features().device(), DType.FLOAT64);
              Tensor correct = Tensor.zeros(data.features().device(), DType.INT64)) {
-            for (int start = 0; start < data.size(); start += chunk) {
-                int len = Math.min(chunk, data.size() - start);
+            for (int start = from; start < to; start += chunk) {
+                int len = Math.min(chunk, to - start);
                 try (Scope scope = Scope.open()) {
                     Tensor x = data.features().narrow(0, start, len);
                     Tensor y = data.targets().narrow(0, start, len);
@@ -44,6 +58,10 @@ public record Evaluation(double loss, double accuracy) {
                         correct.addInPlace(correct(out.data(), y));
                     }
                 }
+            }
+            if (group != null) {
+                group.allReduce(lossSum, ReduceOp.SUM);
+                group.allReduce(correct, ReduceOp.SUM);
             }
             double[] sums = Tensor.items(lossSum, correct);
             return new Evaluation(sums[0] / data.size(),

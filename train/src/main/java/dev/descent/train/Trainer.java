@@ -5,6 +5,8 @@ import dev.descent.core.DType;
 import dev.descent.core.Generator;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.distributed.DataParallel;
+import dev.descent.distributed.ProcessGroup;
 import dev.descent.nn.Module;
 import dev.descent.nn.io.SafeTensors;
 import dev.descent.nn.io.SafeTensorsContent;
@@ -70,6 +72,17 @@ import java.util.Map;
  *
  * <p>The loss is taken to be a mean over its batch (the default reduction): epoch losses are
  * averages weighted by batch size.
+ *
+ * <p><b>Data-parallel</b> ({@link Builder#dataParallel}): each rank of the group runs this
+ * trainer with the same settings and the same loader; the trainer takes the rank's shard of the
+ * loader ({@link DataLoader#shard}: its part of every batch), and at the start of
+ * {@link #fit()} every rank receives rank 0's parameters and buffers. Each step averages the
+ * gradients and the loss over the ranks ({@link TrainingStep#dataParallel}), so every rank holds
+ * the same weights and records, sees the same losses and norms, and stops at the same point.
+ * Step and epoch records count the whole batch; right answers are added over the ranks, and the
+ * test set is evaluated in shares and added up. Only rank 0 writes the checkpoint; every rank
+ * restores from it. Callbacks run on every rank (a callback that writes files should do so on
+ * rank 0 only; one that stops the run must decide from the records, which every rank shares).
  */
 public final class Trainer {
     private final Module model;
@@ -89,6 +102,9 @@ public final class Trainer {
     private final List<TrainingCallback> callbacks;
     private final int evalChunk;
     private final TrainingStep step;
+    private final DataParallel dataParallel;
+    /** Whether this process writes checkpoints: rank 0 of a data-parallel run, or a lone process. */
+    private final boolean writesCheckpoints;
 
     private final MetricsHistory history = new MetricsHistory();
     private int epochsDone;
@@ -107,7 +123,10 @@ public final class Trainer {
         this.model = b.model;
         this.loss = b.loss;
         this.optimizer = b.optimizer;
-        this.train = b.train;
+        this.dataParallel = b.dataParallel;
+        ProcessGroup group = dataParallel == null ? null : dataParallel.group();
+        this.train = group == null ? b.train : b.train.shard(group.rank(), group.worldSize());
+        this.writesCheckpoints = group == null || group.rank() == 0;
         this.test = b.test;
         this.scheduler = b.scheduler;
         this.scheduleUnit = b.scheduleUnit;
@@ -120,7 +139,8 @@ public final class Trainer {
         this.metadata = new LinkedHashMap<>(b.metadata);
         this.callbacks = List.copyOf(b.callbacks);
         this.evalChunk = b.evalChunk;
-        this.step = TrainingStep.of(model, loss, optimizer).clipNorm(clipNorm).measureGradNorm();
+        TrainingStep s = TrainingStep.of(model, loss, optimizer).clipNorm(clipNorm).measureGradNorm();
+        this.step = dataParallel == null ? s : s.dataParallel(dataParallel);
     }
 
     /** A builder for a run of {@code model} under {@code loss}, trained by {@code optimizer} on {@code train}'s batches. */
@@ -155,8 +175,14 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The loader this process draws from: the one given, or this rank's shard of it when data-parallel. */
     public DataLoader loader() {
         return train;
+    }
+
+    /** The data-parallel engine, or null for a single process. */
+    public DataParallel dataParallel() {
+        return dataParallel;
     }
 
     public StopRules stopRules() {
@@ -187,6 +213,9 @@ public final class Trainer {
         long trainNanos = epochInProgress == null ? 0 : -epochInProgress.trainNanos;
         long trainExamples = epochInProgress == null ? 0 : -epochInProgress.examples;
         stopRequest = null;
+        if (dataParallel != null) {
+            dataParallel.broadcastFromRank0(model.namedState().values());
+        }
         for (TrainingCallback c : callbacks) {
             c.onTrainStart(this);
         }
@@ -245,11 +274,13 @@ public final class Trainer {
         for (Batch batch : train.epoch(epoch - 1, o.batchesDone)) {
             long t0 = System.nanoTime();
             TrainingStep.Result r;
+            int examples = train.examplesInBatch(batch.number());   // over every rank
+            double share = batch.size() * (double) train.shardCount() / examples;
             try (batch) {
-                r = step.run(batch.features(), batch.targets(), classification ? o.correct::add : null);
+                r = step.run(batch.features(), batch.targets(), classification ? o.correct::add : null, share);
             }
             double lr = learningRate();
-            StepRecord record = new StepRecord(stepsDone + 1, epoch, r.loss(), r.gradNorm(), lr, batch.size());
+            StepRecord record = new StepRecord(stepsDone + 1, epoch, r.loss(), r.gradNorm(), lr, examples);
             if (!r.updated()) {
                 o.divergence = divergence(Double.isFinite(r.loss()) ? "the gradient norm is " + r.gradNorm()
                         : "the loss is " + r.loss(), epoch, record.step(), lr);
@@ -294,11 +325,14 @@ public final class Trainer {
 
     /** Ends epoch {@code o}: its record, the schedule, the checkpoint, the callbacks; a divergence found then, or null. */
     private String completeEpoch(EpochProgress o) throws IOException {
+        if (dataParallel != null) {
+            o.correct.fold(dataParallel.group());
+        }
         double trainLoss = o.lossSum / o.examples;
         double trainAcc = train.dataset().isClassification() ? (double) o.correct.value() / o.examples : Double.NaN;
         o.close();
         Evaluation eval = test == null ? new Evaluation(Double.NaN, Double.NaN)
-                : Evaluation.of(model, loss, test, evalChunk);
+                : Evaluation.of(model, loss, test, evalChunk, dataParallel == null ? null : dataParallel.group());
         epochsDone = o.epoch;
         epochInProgress = null;
         if (scheduler != null && scheduleUnit == ScheduleUnit.EPOCH) {
@@ -414,11 +448,16 @@ public final class Trainer {
      * costs one device read per checkpoint, none per step.
      */
     private String writeCheckpoint(int epoch, double lr) throws IOException {
-        if (!weightsFinite()) {
+        if (!weightsFinite()) {   // the same on every rank: the weights are
             return divergence("a weight is not finite (found before writing the checkpoint; none was written)",
                     epoch, stepsDone, lr);
         }
-        saveCheckpoint(checkpoint);
+        if (dataParallel != null && epochInProgress != null) {
+            epochInProgress.correct.fold(dataParallel.group());
+        }
+        if (writesCheckpoints) {
+            saveCheckpoint(checkpoint);
+        }
         lastCheckpoint = position();
         return null;
     }
@@ -639,6 +678,7 @@ public final class Trainer {
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private final List<TrainingCallback> callbacks = new ArrayList<>();
         private int evalChunk = 1024;
+        private DataParallel dataParallel;
 
         private Builder(Module model, Loss loss, Optimizer optimizer, DataLoader train) {
             Check.argument(model != null && loss != null && optimizer != null && train != null, "Trainer",
@@ -717,6 +757,17 @@ public final class Trainer {
         public Builder callback(TrainingCallback callback) {
             Check.argument(callback != null, "Trainer.callback", "expected a callback, got null");
             callbacks.add(callback);
+            return this;
+        }
+
+        /**
+         * Trains as one rank of {@code dp}'s group (see the class comment): every rank builds the
+         * same trainer with the same loader, and this one takes its shard; {@code dp} must hold
+         * the optimiser's parameters.
+         */
+        public Builder dataParallel(DataParallel dp) {
+            Check.argument(dp != null, "Trainer.dataParallel", "expected a DataParallel, got null");
+            this.dataParallel = dp;
             return this;
         }
 

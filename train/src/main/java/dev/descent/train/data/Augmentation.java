@@ -47,13 +47,12 @@ public record Augmentation(int cropPadding, boolean flip, double fill) {
         int c = images.size(1);
         int h = images.size(2);
         int w = images.size(3);
-        int p = cropPadding;
         double[] index = new double[n * h * w];
         double[] inside = new double[index.length];
         for (int s = 0; s < n; s++) {
-            int dy = p == 0 ? 0 : gen.nextInt(2 * p + 1) - p;
-            int dx = p == 0 ? 0 : gen.nextInt(2 * p + 1) - p;
-            boolean flipped = flip && gen.nextDouble() < 0.5;
+            int dy = shift(gen);
+            int dx = shift(gen);
+            boolean flipped = flips(gen);
             for (int i = 0; i < h; i++) {
                 for (int j = 0; j < w; j++) {
                     int si = i + dy;
@@ -73,6 +72,23 @@ public record Augmentation(int cropPadding, boolean flip, double fill) {
             Tensor background = Tensor.full(images.device(), images.dtype(), fill);
             return scope.keep(Tensor.where(mask, moved, background).reshape(n, c, h, w));
         }
+    }
+
+    /** Draws from {@code gen} what {@link #apply} would for {@code images} images, without making them. */
+    public void skip(Generator gen, int images) {
+        for (int s = 0; s < images; s++) {
+            shift(gen);
+            shift(gen);
+            flips(gen);
+        }
+    }
+
+    private int shift(Generator gen) {
+        return cropPadding == 0 ? 0 : gen.nextInt(2 * cropPadding + 1) - cropPadding;
+    }
+
+    private boolean flips(Generator gen) {
+        return flip && gen.nextDouble() < 0.5;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.descent.core.Check;
 import dev.descent.core.Generator;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -30,6 +31,13 @@ import java.util.NoSuchElementException;
  *
  * <p>Each {@link Batch} is a pair of new tensors (gathered on the dataset's device) that the
  * caller closes, or that a {@code Scope} open around the step frees.
+ *
+ * <p><b>Shards.</b> For data-parallel training, {@link #shard(int, int)} gives rank r of n the
+ * loader that yields its part of every batch: of a batch of m examples (this loader's batch, in
+ * this loader's order, drawn with the one seed), the contiguous run from ⌊r·m/n⌋ to ⌊(r+1)·m/n⌋.
+ * The ranks' parts of an epoch are disjoint and together hold the epoch; the ranks' parts of a
+ * batch together are the batch a single process takes, so n ranks train as one process with
+ * batch m does (up to the order of the sums).
  */
 public final class DataLoader {
     private static final long EPOCH_MIX = 0x9E3779B97F4A7C15L;
@@ -42,6 +50,8 @@ public final class DataLoader {
     /** Batches per epoch drawn with replacement; 0 when the epoch partitions the set. */
     private final int sampledBatches;
     private final Augmentation augmentation;
+    private final int shardRank;
+    private final int shardCount;
 
     /**
      * @param batchSize m, from 1 to the dataset's size
@@ -50,13 +60,13 @@ public final class DataLoader {
      * @param seed fixes the permutations
      */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed) {
-        this(data, batchSize, shuffle, dropLast, seed, 0, Augmentation.NONE);
+        this(data, batchSize, shuffle, dropLast, seed, 0, Augmentation.NONE, 0, 1);
         Check.argument(batchSize <= data.size(), "DataLoader",
                 "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
     }
 
     private DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed, int sampledBatches,
-            Augmentation augmentation) {
+            Augmentation augmentation, int shardRank, int shardCount) {
         Check.argument(data != null, "DataLoader", "expected a dataset, got null");
         Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
         Check.argument(batchSize >= 1, "DataLoader", "expected a batch size of at least 1, got %d", batchSize);
@@ -69,6 +79,8 @@ public final class DataLoader {
         this.seed = seed;
         this.sampledBatches = sampledBatches;
         this.augmentation = augmentation;
+        this.shardRank = shardRank;
+        this.shardCount = shardCount;
     }
 
     /**
@@ -81,7 +93,7 @@ public final class DataLoader {
     public static DataLoader withReplacement(Dataset data, int batchSize, int batchesPerEpoch, long seed) {
         Check.argument(batchesPerEpoch >= 1, "DataLoader", "expected at least 1 batch per epoch, got %d",
                 batchesPerEpoch);
-        return new DataLoader(data, batchSize, true, true, seed, batchesPerEpoch, Augmentation.NONE);
+        return new DataLoader(data, batchSize, true, true, seed, batchesPerEpoch, Augmentation.NONE, 0, 1);
     }
 
     /** Whether batches are drawn with replacement ({@link #withReplacement}). */
@@ -99,11 +111,49 @@ public final class DataLoader {
         Check.argument(augmentation.isNone() || data.featureShape().length == 3, "DataLoader.augmented",
                 "augmentation %s needs images [C, H, W], but '%s' has features %s", augmentation, data.name(),
                 java.util.Arrays.toString(data.featureShape()));
-        return new DataLoader(data, batchSize, shuffle, dropLast, seed, sampledBatches, augmentation);
+        return new DataLoader(data, batchSize, shuffle, dropLast, seed, sampledBatches, augmentation, shardRank, shardCount);
     }
 
     public Augmentation augmentation() {
         return augmentation;
+    }
+
+    /**
+     * Rank {@code rank}'s part of every batch when {@code ranks} processes share them (see the
+     * class comment); batch sizes, counts and the order stay this loader's.
+     *
+     * @throws IllegalArgumentException when a batch (the last smaller one, say) has fewer
+     *     examples than ranks, so that some rank would get none
+     */
+    public DataLoader shard(int rank, int ranks) {
+        String op = "DataLoader.shard";
+        Check.argument(shardCount == 1, op, "this loader is already rank %d of %d's shard", shardRank, shardCount);
+        Check.argument(ranks >= 1 && rank >= 0 && rank < ranks, op, "expected a rank from 0 to %d, got %d", ranks - 1,
+                rank);
+        Check.argument(batchSize >= ranks, op, "a batch of %d examples cannot be shared by %d ranks: each needs at "
+                + "least one (the batch size is the whole batch, over every rank)", batchSize, ranks);
+        int last = examplesInBatch(batchesPerEpoch() - 1);
+        Check.argument(last >= ranks, op, "the last batch of each epoch has %d example(s) (%d mod %d), fewer than the "
+                + "%d ranks: drop it (--drop-last) or choose a batch size that leaves each rank one", last, data.size(),
+                batchSize, ranks);
+        return new DataLoader(data, batchSize, shuffle, dropLast, seed, sampledBatches, augmentation, rank, ranks);
+    }
+
+    /** This loader's rank among those sharing its batches (0 when unshared). */
+    public int shardRank() {
+        return shardRank;
+    }
+
+    /** How many ranks share its batches (1 when unshared). */
+    public int shardCount() {
+        return shardCount;
+    }
+
+    /** The examples in batch {@code number} (from 0) of an epoch, over every shard. */
+    public int examplesInBatch(int number) {
+        Check.argument(number >= 0 && number < batchesPerEpoch(), "DataLoader.examplesInBatch",
+                "expected a batch from 0 to %d, got %d", batchesPerEpoch() - 1, number);
+        return sampledBatches > 0 ? batchSize : Math.min(batchSize, data.size() - number * batchSize);
     }
 
     /** Shuffled each epoch, keeping the last smaller batch. */
@@ -131,7 +181,7 @@ public final class DataLoader {
         return seed;
     }
 
-    /** Batches in one epoch: ⌈N/m⌉, or ⌊N/m⌋ when the last smaller batch is dropped. */
+    /** Batches in one epoch: ⌈N/m⌉, or ⌊N/m⌋ when the last smaller batch is dropped (the same for every shard). */
     public int batchesPerEpoch() {
         if (sampledBatches > 0) {
             return sampledBatches;
@@ -140,7 +190,7 @@ public final class DataLoader {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Examples seen in one epoch. */
+    /** Examples seen in one epoch, over every shard. */
     public int examplesPerEpoch() {
         return dropLast || sampledBatches > 0 ? batchesPerEpoch() * batchSize : data.size();
     }
@@ -180,7 +230,7 @@ public final class DataLoader {
         return out;
     }
 
-    /** The batches of epoch {@code epoch}, each made when the iterator reaches it. */
+    /** The batches of epoch {@code epoch} (this shard's part of each), each made when the iterator reaches it. */
     public Iterable<Batch> epoch(int epoch) {
         return epoch(epoch, 0);
     }
@@ -208,17 +258,30 @@ public final class DataLoader {
                     throw new NoSuchElementException("DataLoader: epoch " + epoch + " has only " + plan.size()
                             + " batches");
                 }
-                int[] idx = plan.get(next);
-                return gather(idx, epoch, next++);
+                int[] whole = plan.get(next);
+                return gather(part(whole), (int) ((long) shardRank * whole.length / shardCount), epoch, next++);
             }
         };
     }
 
-    private Batch gather(int[] idx, int epoch, int number) {
+    /** This shard's run of a batch's indices: from ⌊r·m/n⌋ to ⌊(r+1)·m/n⌋. */
+    private int[] part(int[] batch) {
+        if (shardCount == 1) {
+            return batch;
+        }
+        long m = batch.length;
+        int from = (int) (shardRank * m / shardCount);
+        int to = (int) ((shardRank + 1) * m / shardCount);
+        return Arrays.copyOfRange(batch, from, to);
+    }
+
+    /** The batch of examples {@code idx}, the first of which is example {@code from} of the whole batch. */
+    private Batch gather(int[] idx, int from, int epoch, int number) {
         try (Tensor index = data.indexTensor(idx)) {
             Tensor features = data.features().indexSelect(0, index);
             if (!augmentation.isNone()) {
                 Generator gen = new Generator(seed ^ (EPOCH_MIX * (epoch + 1L)) ^ (BATCH_MIX * (number + 1L)));
+                augmentation.skip(gen, from);   // a shard's images change as they would in the whole batch
                 try (Tensor plain = features) {
                     features = augmentation.apply(plain, gen);
                 }

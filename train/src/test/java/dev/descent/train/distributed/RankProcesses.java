@@ -1,0 +1,81 @@
+package dev.descent.train.distributed;
+
+import dev.descent.distributed.ProcessGroups;
+import dev.descent.core.spi.Backend;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.descent.distributed.launch.JavaCommand;
+import dev.descent.distributed.launch.Launcher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a test program as the ranks of a group on this machine, one JVM each, and keeps their output. */
+final class RankProcesses {
+    /**
+     * Skips the calling test, saying why, when Gloo cannot run here; fails it instead when
+     * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
+     * the multi-process tests quietly.
+     */
+    private static boolean skipSaid;
+
+    static void assumeGloo() {
+        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
+        if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
+            throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
+        }
+        if (!a.available() && !skipSaid) {
+            skipSaid = true;
+            System.out.println("skipping the tests that need Gloo: " + a.reason());
+        }
+        assumeTrue(a.available(), "skipped: " + a.reason());
+    }
+
+    final Launcher.Result result;
+    final String out;
+    final String err;
+
+    private RankProcesses(Launcher.Result result, String out, String err) {
+        this.result = result;
+        this.out = out;
+        this.err = err;
+    }
+
+    static RankProcesses run(int worldSize, Map<String, String> env, Class<?> main, List<String> args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try (PrintWriter out = new PrintWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8), true);
+             PrintWriter err = new PrintWriter(new OutputStreamWriter(e, StandardCharsets.UTF_8), true)) {
+            Launcher l = new Launcher(worldSize, 1, 0, "127.0.0.1", freePort(), env,
+                    local -> JavaCommand.of(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-Ddescent.cpu.threads=1"),
+                            main.getName(), args));
+            Launcher.Result r = l.run(out, err);
+            out.flush();
+            err.flush();
+            return new RankProcesses(r, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String transcript() {
+        return result.message() + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
