@@ -24,12 +24,23 @@ import java.util.regex.Pattern;
  * For declarations the comment's statements run after the classes are compiled (they use them).
  * Names from Descent's packages are imported for the block; other imports it writes itself.
  *
+ * <p>A block that only makes sense in several processes at once (a rank of a process group) says
+ * which test source runs it as ranks: {@code <!-- ranks: distributed/src/test/java/.../ReadmeExample.java -->}.
+ * It is then checked to be that source's code, line for line, instead of being run here.
+ *
  * @param file the README, relative to the repository root
  * @param line the line of the opening fence (1-based)
  * @param code the block's text
  * @param setup the statements of the comment above it, or empty
+ * @param ranSource the test source that runs it as ranks (relative to the root), or empty
  */
-record ReadmeBlock(String file, int line, String code, String setup) {
+record ReadmeBlock(String file, int line, String code, String setup, String ranSource) {
+    private static final String RANKS = "<!-- ranks:";
+
+    ReadmeBlock(String file, int line, String code, String setup) {
+        this(file, line, code, setup, "");
+    }
+
     private static final Pattern DECLARATION = Pattern.compile(
             "^(public |abstract |final |static )*(class|record|interface|enum) ", Pattern.MULTILINE);
 
@@ -78,10 +89,22 @@ record ReadmeBlock(String file, int line, String code, String setup) {
             if (j == lines.size()) {
                 throw new IllegalStateException(file + ":" + (i + 1) + ": a ```java block is never closed");
             }
-            blocks.add(new ReadmeBlock(file, i + 1, code.toString(), setupAbove(lines, i)));
+            String ranks = commentAbove(lines, i);
+            ranks = ranks.startsWith(RANKS) ? ranks.substring(RANKS.length(), ranks.lastIndexOf("-->")).strip() : "";
+            blocks.add(new ReadmeBlock(file, i + 1, code.toString(), setupAbove(lines, i), ranks));
             i = j;
         }
         return blocks;
+    }
+
+    /** The one-line HTML comment right above line {@code fence}, stripped, or empty. */
+    private static String commentAbove(List<String> lines, int fence) {
+        int k = fence - 1;
+        while (k >= 0 && lines.get(k).isBlank()) {
+            k--;
+        }
+        String l = k < 0 ? "" : lines.get(k).strip();
+        return l.startsWith("<!--") && l.endsWith("-->") ? l : "";
     }
 
     /** The statements of an {@code <!-- example ... -->} comment that ends right above line {@code fence}. */

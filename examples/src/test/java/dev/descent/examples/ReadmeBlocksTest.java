@@ -45,7 +45,34 @@ class ReadmeBlocksTest {
 
     @TestFactory
     Stream<DynamicTest> everyJavaBlockOfEveryReadmeCompilesAndRuns() throws IOException {
-        return allBlocks().stream().map(b -> DynamicTest.dynamicTest(b.where(), () -> COMPILER.run(b)));
+        return allBlocks().stream().map(b -> DynamicTest.dynamicTest(b.where(),
+                () -> {
+                    if (b.ranSource().isEmpty()) {
+                        COMPILER.run(b);
+                    } else {
+                        assertRunAsRanks(b);
+                    }
+                }));
+    }
+
+    /** A block run as ranks elsewhere is that test source's code, every line of it in order. */
+    private static void assertRunAsRanks(ReadmeBlock b) throws IOException {
+        Path source = ROOT.resolve(b.ranSource());
+        assertTrue(Files.isRegularFile(source), b.where() + ": the source that runs it as ranks, " + source
+                + ", does not exist");
+        List<String> code = Files.readAllLines(source).stream().map(String::strip).toList();
+        int at = 0;
+        for (String line : b.code().split("\n")) {
+            String want = line.strip();
+            if (want.isEmpty()) {
+                continue;
+            }
+            while (at < code.size() && !code.get(at).equals(want)) {
+                at++;
+            }
+            assertTrue(at < code.size(), b.where() + ": line '" + want + "' is not, in this order, in " + b.ranSource());
+            at++;
+        }
     }
 
     @Test
@@ -63,6 +90,16 @@ class ReadmeBlocksTest {
         AssertionError e = assertThrows(AssertionError.class, () -> COMPILER.run(broken));
         assertTrue(e.getMessage().startsWith("X/README.md:12: the block does not compile"), e.getMessage());
         assertTrue(e.getMessage().contains("noSuchMethod"), e.getMessage());
+    }
+
+    @Test
+    void aBlockRunAsRanksMustBeItsSourcesCode() throws IOException {
+        String source = "examples/src/test/java/dev/descent/examples/ReadmeBlock.java";
+        assertRunAsRanks(new ReadmeBlock("X/README.md", 5, "int k = fence - 1;\nwhile (k >= 0 && lines.get(k).isBlank()) {\n",
+                "", source));
+        AssertionError e = assertThrows(AssertionError.class, () -> assertRunAsRanks(new ReadmeBlock("X/README.md", 5,
+                "while (k >= 0 && lines.get(k).isBlank()) {\nint notThere = 1;\n", "", source)));
+        assertTrue(e.getMessage().contains("'int notThere = 1;' is not, in this order"), e.getMessage());
     }
 
     @Test

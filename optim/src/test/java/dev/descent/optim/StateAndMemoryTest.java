@@ -181,12 +181,14 @@ class StateAndMemoryTest {
                         afterFirst = CpuBackend.liveBytes();
                     }
                 }
-                assertEquals(afterFirst, CpuBackend.liveBytes(), "live bytes after 300 steps, fused " + fused);
+                // at most: the Cleaner may free another test's garbage meanwhile, never add to it
+                assertTrue(CpuBackend.liveBytes() <= afterFirst, "live bytes after 300 steps, fused " + fused + ": "
+                        + CpuBackend.liveBytes() + ", after the first " + afterFirst);
                 opt.close();
                 p.zeroGrad();
-                assertEquals(withParameter, CpuBackend.liveBytes(), "only the parameter is left, fused " + fused);
+                assertTrue(CpuBackend.liveBytes() <= withParameter, "only the parameter is left, fused " + fused);
             }
-            assertEquals(before, CpuBackend.liveBytes());
+            assertTrue(CpuBackend.liveBytes() <= before, "all freed");
         }
     }
 

@@ -61,14 +61,16 @@ public final class DataLoader {
      */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed) {
         this(data, batchSize, shuffle, dropLast, seed, 0, Augmentation.NONE, 0, 1);
-        Check.argument(batchSize <= data.size(), "DataLoader",
-                "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
     }
 
     private DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed, int sampledBatches,
             Augmentation augmentation, int shardRank, int shardCount) {
         Check.argument(data != null, "DataLoader", "expected a dataset, got null");
         Check.argument(data.size() > 0, "DataLoader", "the dataset '%s' is empty", data.name());
+        if (sampledBatches == 0) {   // a partition of the set
+            Check.argument(batchSize >= 1 && batchSize <= data.size(), "DataLoader",
+                    "expected a batch size from 1 to %d (the size of '%s'), got %d", data.size(), data.name(), batchSize);
+        }
         Check.argument(batchSize >= 1, "DataLoader", "expected a batch size of at least 1, got %d", batchSize);
         Check.argument((long) batchSize * sampledBatches <= Integer.MAX_VALUE, "DataLoader",
                 "%d batches of %d are more examples than an epoch can hold", sampledBatches, batchSize);
