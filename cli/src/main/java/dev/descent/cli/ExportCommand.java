@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes a checkpoint of 'descent train' as an ONNX model (opset " + Onnx.OPSET
-                + "): input 'input' [batch, features], output 'output' [batch, classes] (logits)."},
+                + "): input 'input' [batch, features] (an MLP) or [batch, C, H, W] (a cnn), output 'output' [batch, classes]"
+                + " (logits)."},
         footer = {"", "Example:", "  descent export --checkpoint runs/spirals/checkpoint.ckpt --onnx spirals.onnx"})
 public final class ExportCommand implements Callable<Integer> {
     @Spec
@@ -57,50 +58,70 @@ public final class ExportCommand implements Callable<Integer> {
                     + " 'descent train'), so the model cannot be rebuilt");
         }
         JsonNode config = new ObjectMapper().readTree(configText);
-        try (SafeTensorsContent weights = SafeTensors.decode(ck.weights(), checkpoint + ":" + CheckpointFile.WEIGHTS);
-             Module net = model(config, weights.tensors())) {
-            int features = weights.tensors().get("0.weight").size(1);
-            Module exported = net;
+        ModelSpec modelSpec = ModelSpec.parse(config.path("model").asText());
+        boolean standardized = config.path("normalize").asBoolean(false) && !rawModel;
+        try (SafeTensorsContent weights = SafeTensors.decode(ck.weights(), checkpoint + ":" + CheckpointFile.WEIGHTS)) {
+            int[] featureShape;
             Standardize standardize = null;
-            if (config.path("normalize").asBoolean(false) && !rawModel) {
+            if (modelSpec.takesImages() || standardized) {
+                // the images' shape, and the standardisation's μ and σ, come from the run's data
                 try (DataSplit raw = DataSpec.loadRaw(config.path("data").asText(), config.path("seed").asLong())) {
-                    Normalization n = DataSpec.normalization(raw);
-                    standardize = new Standardize(n.mean(), n.std(), DType.FLOAT32);
+                    featureShape = modelSpec.takesImages() ? raw.train().featureShape()
+                            : new int[] {raw.train().featureCount()};
+                    if (standardized) {
+                        Normalization n = DataSpec.normalization(raw);
+                        standardize = new Standardize(n.mean(), n.std(), DType.FLOAT32);
+                    }
                 }
-                exported = new Sequential(standardize, net);
+            } else {
+                featureShape = new int[] {firstLinear(weights.tensors()).size(1)};
             }
-            try (Tensor example = Tensor.zeros(DType.FLOAT32, 1, features)) {
+            int[] exampleShape = new int[featureShape.length + 1];
+            exampleShape[0] = 1;
+            System.arraycopy(featureShape, 0, exampleShape, 1, featureShape.length);
+            try (Module net = model(modelSpec, config, weights.tensors(), featureShape);
+                 Tensor example = Tensor.zeros(DType.FLOAT32, exampleShape)) {
+                Module exported = standardize == null ? net : new Sequential(standardize, net);
                 Onnx.export(exported, example, onnx);
             } finally {
                 if (standardize != null) {
                     standardize.close();
                 }
             }
-            out.printf("wrote %s: %s, input 'input' float32 [batch, %d] (%s), output 'output' [batch, %d] (logits)%n",
-                    onnx, config.path("model").asText(), features,
-                    standardize == null ? "standardised features" : "raw features, standardised in the model",
+            out.printf("wrote %s: %s, input 'input' float32 [batch, %s] (%s), output 'output' [batch, %d] (logits)%n",
+                    onnx, config.path("model").asText(), featureText(featureShape),
+                    standardize == null ? "standardised " + (modelSpec.takesImages() ? "images" : "features")
+                            : "raw " + (modelSpec.takesImages() ? "images" : "features") + ", standardised in the model",
                     outputs(weights.tensors()));
             out.flush();
         }
         return ExitCodes.OK;
     }
 
-    /** The network of the configuration, with the checkpoint's weights. */
-    private static Module model(JsonNode config, Map<String, Tensor> weights) {
+    private static String featureText(int[] shape) {
+        StringBuilder sb = new StringBuilder();
+        for (int d : shape) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(d);
+        }
+        return sb.toString();
+    }
+
+    /** An MLP's first weight matrix, {@code 0.weight} ({@code [hidden, features]}). */
+    private static Tensor firstLinear(Map<String, Tensor> weights) {
         Tensor first = weights.get("0.weight");
         if (first == null || first.rank() != 2) {
             throw new UserError("--checkpoint: the weights hold no first linear layer '0.weight' (they hold "
                     + weights.keySet() + ")");
         }
-        ModelSpec spec = ModelSpec.parse(config.path("model").asText());
-        if (spec.takesImages()) {
-            throw new UserError("--checkpoint: " + config.path("model").asText() + " is a convolutional network;"
-                    + " export writes multi-layer perceptrons (mlp:...) only so far");
-        }
+        return first;
+    }
+
+    /** The network of the configuration, for examples of {@code featureShape}, with the checkpoint's weights. */
+    private static Module model(ModelSpec spec, JsonNode config, Map<String, Tensor> weights, int[] featureShape) {
         ModelSpec.Settings settings = new ModelSpec.Settings(config.path("activation").asText("relu"),
                 ModelSpec.InitScheme.PYTORCH, config.path("batch_norm").asBoolean(false),
                 config.path("dropout").asDouble(0), new Generator(0), new Generator(0));
-        Module net = spec.build(new int[] {first.size(1)}, outputs(weights), settings);
+        Module net = spec.build(featureShape, outputs(weights), settings);
         try {
             net.loadState(weights);
         } catch (RuntimeException e) {

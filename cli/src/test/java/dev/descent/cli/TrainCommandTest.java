@@ -171,7 +171,7 @@ class TrainCommandTest {
     }
 
     /** A tiny IDX set in {@code data}: class k lights pixel k of its 28×28 image. */
-    private static void tinyImages(Path data) throws IOException {
+    static void tinyImages(Path data) throws IOException {
         Files.createDirectories(data);
         for (String prefix : List.of("train", "t10k")) {
             int n = prefix.equals("train") ? 30 : 10;

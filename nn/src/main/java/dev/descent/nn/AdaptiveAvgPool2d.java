@@ -22,6 +22,16 @@ public final class AdaptiveAvgPool2d extends Module {
         this.ow = ow;
     }
 
+    /** The output's rows. */
+    public int outputHeight() {
+        return oh;
+    }
+
+    /** The output's columns. */
+    public int outputWidth() {
+        return ow;
+    }
+
     @Override
     public Variable forward(Variable input) {
         return input.adaptiveAvgPool2d(oh, ow);

@@ -20,6 +20,10 @@ public final class AvgPool2d extends Module {
         this.options = java.util.Objects.requireNonNull(options, "AvgPool2d: options");
     }
 
+    public Pool2dOptions options() {
+        return options;
+    }
+
     @Override
     public Variable forward(Variable input) {
         return input.avgPool2d(options);

@@ -20,6 +20,10 @@ public final class MaxPool2d extends Module {
         this.options = java.util.Objects.requireNonNull(options, "MaxPool2d: options");
     }
 
+    public Pool2dOptions options() {
+        return options;
+    }
+
     @Override
     public Variable forward(Variable input) {
         return input.maxPool2d(options);

@@ -2,7 +2,15 @@ package dev.descent.onnx;
 
 import dev.descent.core.Check;
 import dev.descent.core.Tensor;
+import dev.descent.core.Conv2dOptions;
+import dev.descent.core.Pool2dOptions;
+import dev.descent.nn.AdaptiveAvgPool2d;
+import dev.descent.nn.AvgPool2d;
+import dev.descent.nn.BatchNorm;
 import dev.descent.nn.BatchNorm1d;
+import dev.descent.nn.BatchNorm2d;
+import dev.descent.nn.Conv2d;
+import dev.descent.nn.MaxPool2d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
@@ -36,6 +44,11 @@ public final class OnnxExporters {
         register(Flatten.class, OnnxExporters::flatten);
         register(Dropout.class, (m, x, g) -> g.node("Identity", x));
         register(BatchNorm1d.class, OnnxExporters::batchNorm);
+        register(BatchNorm2d.class, OnnxExporters::batchNorm);
+        register(Conv2d.class, OnnxExporters::conv);
+        register(MaxPool2d.class, (m, x, g) -> g.node("MaxPool", List.of(x), poolAttributes(m.options())));
+        register(AvgPool2d.class, OnnxExporters::averagePool);
+        register(AdaptiveAvgPool2d.class, OnnxExporters::adaptiveAveragePool);
         register(ReLU.class, (m, x, g) -> g.node("Relu", x));
         register(Sigmoid.class, (m, x, g) -> g.node("Sigmoid", x));
         register(Tanh.class, (m, x, g) -> g.node("Tanh", x));
@@ -119,7 +132,7 @@ public final class OnnxExporters {
     }
 
     /** Inference batch norm: the running statistics; γ = 1, β = 0 when the layer is not affine. */
-    private static String batchNorm(BatchNorm1d m, String x, OnnxGraph g) {
+    private static String batchNorm(BatchNorm m, String x, OnnxGraph g) {
         String scale;
         String shift;
         if (m.affine()) {
@@ -136,6 +149,60 @@ public final class OnnxExporters {
         String mean = g.initializer("running_mean", m.runningMean());
         String var = g.initializer("running_var", m.runningVar());
         return g.node("BatchNormalization", List.of(x, scale, shift, mean, var), Map.of("epsilon", m.eps()));
+    }
+
+    /** Conv: PyTorch's weight layout is ONNX's ({@code [out, in/groups, kh, kw]}); "same" padding as explicit pads. */
+    private static String conv(Conv2d m, String x, OnnxGraph g) {
+        Conv2dOptions o = m.options();
+        int[] w = m.weight().shape().dims();
+        int kh = w[2];
+        int kw = w[3];
+        // PyTorch's "same": dilation·(k − 1) in all, the smaller half before
+        long top = o.same() ? o.dilationH() * (kh - 1) / 2 : o.padH();
+        long left = o.same() ? o.dilationW() * (kw - 1) / 2 : o.padW();
+        long bottom = o.same() ? o.dilationH() * (kh - 1) - top : o.padH();
+        long right = o.same() ? o.dilationW() * (kw - 1) - left : o.padW();
+        Map<String, Object> attributes = Map.of("kernel_shape", new long[] {kh, kw},
+                "strides", new long[] {o.strideH(), o.strideW()}, "pads", new long[] {top, left, bottom, right},
+                "dilations", new long[] {o.dilationH(), o.dilationW()}, "group", (long) o.groups());
+        String weight = g.initializer("weight", m.weight().data());
+        List<String> in = m.hasParameter("bias") ? List.of(x, weight, g.initializer("bias", m.bias().data()))
+                : List.of(x, weight);
+        return g.node("Conv", in, attributes);
+    }
+
+    private static Map<String, Object> poolAttributes(Pool2dOptions o) {
+        return Map.of("kernel_shape", new long[] {o.kernelH(), o.kernelW()},
+                "strides", new long[] {o.strideH(), o.strideW()},
+                "pads", new long[] {o.padH(), o.padW(), o.padH(), o.padW()});
+    }
+
+    /** AveragePool; PyTorch's count_include_pad is ONNX's (no ceil mode, so no window passes the padding). */
+    private static String averagePool(AvgPool2d m, String x, OnnxGraph g) {
+        Map<String, Object> attributes = new java.util.HashMap<>(poolAttributes(m.options()));
+        attributes.put("count_include_pad", m.options().countIncludePad() ? 1L : 0L);
+        return g.node("AveragePool", List.of(x), attributes);
+    }
+
+    /**
+     * GlobalAveragePool for a 1×1 output; AveragePool with windows of H/oh × W/ow when the sizes
+     * divide (PyTorch's adaptive windows are then exactly those). Other sizes have overlapping
+     * windows of varying size, which no single ONNX operator states: refused, naming the sizes.
+     */
+    private static String adaptiveAveragePool(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
+        int[] dims = g.shape(x);
+        int oh = m.outputHeight();
+        int ow = m.outputWidth();
+        if (oh == 1 && ow == 1) {
+            return g.node("GlobalAveragePool", x);
+        }
+        int h = dims[2];
+        int w = dims[3];
+        Check.argument(h % oh == 0 && w % ow == 0, "Onnx.export",
+                "AdaptiveAvgPool2d to %dx%d of a %dx%d input: ONNX has no adaptive pooling, and windows of varying"
+                        + " size are exported only when the sizes divide (or to 1x1)", oh, ow, h, w);
+        return g.node("AveragePool", List.of(x), Map.of("kernel_shape", new long[] {h / oh, w / ow},
+                "strides", new long[] {h / oh, w / ow}));
     }
 
     /** The exact GELU, {@code x · ½(1 + erf(x/√2))} (opset 17 has no Gelu operator). */

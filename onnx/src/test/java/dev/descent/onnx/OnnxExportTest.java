@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtException;
 import dev.descent.autograd.NoGrad;
 import dev.descent.autograd.Variable;
+import dev.descent.core.Conv2dOptions;
 import dev.descent.core.DType;
 import dev.descent.core.Generator;
+import dev.descent.core.Pool2dOptions;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.nn.AdaptiveAvgPool2d;
+import dev.descent.nn.AvgPool2d;
 import dev.descent.nn.BatchNorm1d;
+import dev.descent.nn.BatchNorm2d;
+import dev.descent.nn.Conv2d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
+import dev.descent.nn.MaxPool2d;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.Standardize;
@@ -104,6 +111,32 @@ class OnnxExportTest {
                         new double[] {2, 0.5, 1, 3, 0.25, 1}, DType.FLOAT32), new int[] {5, 6}},
                 new Object[] {"Standardize global", new Standardize(new double[] {0.3}, new double[] {1.7},
                         DType.FLOAT32), new int[] {5, 2, 6}},
+                new Object[] {"Conv2d 3x3, padding 1", new Conv2d(3, 5, 3, Conv2dOptions.DEFAULT.padding(1), gen),
+                        new int[] {2, 3, 9, 7}},
+                new Object[] {"Conv2d stride 2, dilation 2, no bias",
+                        new Conv2d(4, 6, 3, 2, Conv2dOptions.DEFAULT.stride(2, 1).padding(2, 1).dilation(2, 1), false,
+                                DType.FLOAT32, gen), new int[] {2, 4, 11, 8}},
+                new Object[] {"Conv2d padding same, even kernel", new Conv2d(2, 3, 4,
+                        Conv2dOptions.DEFAULT.paddingSame(), gen), new int[] {2, 2, 9, 10}},
+                new Object[] {"Conv2d depthwise", new Conv2d(4, 8, 3, Conv2dOptions.DEFAULT.groups(4), gen),
+                        new int[] {2, 4, 6, 6}},
+                new Object[] {"MaxPool2d 2", new MaxPool2d(2), new int[] {2, 3, 9, 8}},
+                new Object[] {"MaxPool2d 3, stride 2, padding 1", new MaxPool2d(Pool2dOptions.of(3).stride(2).padding(1)),
+                        new int[] {2, 3, 9, 8}},
+                new Object[] {"AvgPool2d 3, stride 2, padding 1",
+                        new AvgPool2d(Pool2dOptions.of(3).stride(2).padding(1)), new int[] {2, 3, 9, 8}},
+                new Object[] {"AvgPool2d, padding not counted",
+                        new AvgPool2d(Pool2dOptions.of(3).stride(2).padding(1).countIncludePad(false)),
+                        new int[] {2, 3, 9, 8}},
+                new Object[] {"AdaptiveAvgPool2d 1", new AdaptiveAvgPool2d(1), new int[] {2, 3, 5, 7}},
+                new Object[] {"AdaptiveAvgPool2d 2x3 of 6x9", new AdaptiveAvgPool2d(2, 3), new int[] {2, 3, 6, 9}},
+                new Object[] {"BatchNorm2d", new BatchNorm2d(3), new int[] {4, 3, 5, 5}},
+                new Object[] {"the CNN recipe", new Sequential(
+                        new Conv2d(1, 8, 3, 3, Conv2dOptions.DEFAULT.padding(1), false, DType.FLOAT32, gen),
+                        new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
+                        new Conv2d(8, 16, 3, 3, Conv2dOptions.DEFAULT.padding(1), false, DType.FLOAT32, gen),
+                        new BatchNorm2d(16), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(16 * 7 * 7, 32, gen),
+                        new ReLU(), new Dropout(0.3, gen), new Linear(32, 10, gen)), new int[] {3, 1, 28, 28}},
                 new Object[] {"Sequential of all", new Sequential(new Flatten(), new Linear(12, 16, gen),
                         new BatchNorm1d(16), new GELU(), new Dropout(0.1, gen), new Linear(16, 8, gen), new Tanh(),
                         new Linear(8, 4, gen), new LogSoftmax(1)), new int[] {9, 3, 4}});
@@ -134,6 +167,14 @@ class OnnxExportTest {
                     e.getMessage());
             OnnxExporters.register(Doubler.class, (m, in, g) -> g.node("Mul", in, g.scalar("two", 2)));
             assertEquals(0, check(d, new Generator(1), new int[] {2, 3}, new int[] {4, 3}), 1e-9);
+        }
+    }
+
+    @Test
+    void adaptivePoolingWithWindowsOfVaryingSizeIsRefusedNamingTheSizes() {
+        try (AdaptiveAvgPool2d pool = new AdaptiveAvgPool2d(2, 3); Tensor x = Tensor.zeros(DType.FLOAT32, 1, 1, 5, 7)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Onnx.toBytes(pool, x));
+            assertTrue(e.getMessage().contains("AdaptiveAvgPool2d to 2x3 of a 5x7 input"), e.getMessage());
         }
     }
 
