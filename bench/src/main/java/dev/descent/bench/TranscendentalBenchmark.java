@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The float32 transcendental functions over 2^24 elements, and log-softmax over the rows of a
- * [4096, 1024] matrix, each against a plain off-heap copy ({@code memcpy}) of the same bytes
+ * [size/1024, 1024] matrix, each against a plain off-heap copy ({@code memcpy}) of the same bytes
  * measured in the same run: these ops read one tensor and write one, so a kernel that keeps up
  * with memory runs near 1x. Inputs are N(0, 1) (log and log1p: uniform on [0.5, 1.5)).
  */
@@ -113,7 +113,7 @@ public class TranscendentalBenchmark {
         return consume(positive.sqrt());
     }
 
-    /** Over the rows of [4096, 1024] (at the default size): the same bytes as the copy. */
+    /** Over the rows of [size/1024, 1024] ([16384, 1024] at the default size): the same bytes as the copy. */
     @Benchmark
     public long logSoftmax() {
         return consume(rows.logSoftmax(1));

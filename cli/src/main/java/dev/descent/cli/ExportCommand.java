@@ -58,7 +58,12 @@ public final class ExportCommand implements Callable<Integer> {
                     + " 'descent train'), so the model cannot be rebuilt");
         }
         JsonNode config = new ObjectMapper().readTree(configText);
-        ModelSpec modelSpec = ModelSpec.parse(config.path("model").asText());
+        String model = config.path("model").asText();
+        if (GptSpec.matches(model)) {
+            throw new UserError("--checkpoint: " + checkpoint + " is a GPT run (" + model + "); export writes mlp and"
+                    + " cnn runs (the transformer layers have no ONNX exporter yet)");
+        }
+        ModelSpec modelSpec = ModelSpec.parse(model);
         boolean standardized = config.path("normalize").asBoolean(false) && !rawModel;
         try (SafeTensorsContent weights = SafeTensors.decode(ck.weights(), checkpoint + ":" + CheckpointFile.WEIGHTS)) {
             int[] featureShape;
