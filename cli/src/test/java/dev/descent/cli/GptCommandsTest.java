@@ -104,6 +104,16 @@ class GptCommandsTest {
     }
 
     @Test
+    void exportingAGptRunIsRefusedInOneLine() {
+        Outcome o = descent("export", "--checkpoint", run.resolve("checkpoint.ckpt").toString(), "--onnx",
+                run.resolve("gpt.onnx").toString());
+        assertEquals(ExitCodes.USAGE, o.status(), o.err());
+        assertTrue(o.err().contains("is a GPT run") && o.err().contains("no ONNX exporter yet"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
+        assertTrue(!java.nio.file.Files.exists(run.resolve("gpt.onnx")));
+    }
+
+    @Test
     void aPromptWithACharacterTheModelNeverSawIsRefusedSayingWhatToDo() {
         Outcome o = sample("--prompt", "the Zebra");
         assertEquals(ExitCodes.USAGE, o.status());
