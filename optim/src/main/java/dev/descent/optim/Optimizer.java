@@ -359,30 +359,13 @@ public abstract class Optimizer implements AutoCloseable {
 
     /**
      * Replaces the whole state with a saved one, which must come from an optimiser of the same
-     * kind over parameters of the same shapes and dtypes in the same groups.
+     * kind over parameters of the same shapes and dtypes in the same groups. All or nothing:
+     * everything is checked ({@link OptimizerState#checkFits}) before anything changes.
      */
     public void loadState(OptimizerState saved) {
-        String op = name + ".loadState";
         checkOpen("loadState");
-        Check.argument(saved.optimizer.equals(name), op, "the state was saved by %s, not %s", saved.optimizer, name);
-        Check.argument(saved.groups.size() == groups.size(), op, "the state has %d parameter groups, expected %d",
-                saved.groups.size(), groups.size());
+        saved.checkFits(this);
         int k = 0;
-        for (int gi = 0; gi < groups.size(); gi++) {
-            ParamGroup g = groups.get(gi);
-            Check.argument(saved.groupSizes.get(gi) == g.params().size(), op,
-                    "group %d has %d parameters in the state, expected %d", gi, saved.groupSizes.get(gi),
-                    g.params().size());
-            for (Variable p : g.params()) {
-                for (OptimizerState.HostTensor h : saved.params.get(k).tensors().values()) {
-                    Check.argument(h.dtype() == p.dtype() && java.util.Arrays.equals(h.shape(), p.shape().dims()), op,
-                            "parameter %d is %s but its saved state holds %s%s", k, p.describe(), h.dtype(),
-                            java.util.Arrays.toString(h.shape()));
-                }
-                k++;
-            }
-        }
-        k = 0;
         for (int gi = 0; gi < groups.size(); gi++) {
             ParamGroup g = groups.get(gi);
             g.setAll(saved.groups.get(gi));

@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -98,6 +100,39 @@ class OptimizerStateReadTest {
         }
     }
 
+    /** A state whose second group is refused changes nothing, not even the first group's state. */
+    @Test
+    void loadStateIsAllOrNothing() throws IOException {
+        try (Variable p = TestSupport.param(1, 2, 3); Variable q = TestSupport.param(4, 5);
+             Adam a = new Adam(List.of(p)); Adam b = new Adam(List.of(p))) {
+            a.addParamGroup(List.of(q), Map.of("beta1", 0.5));
+            b.addParamGroup(List.of(q), Map.of());
+            TestSupport.setGrad(p, new double[] {1, 1, 1});
+            TestSupport.setGrad(q, new double[] {1, 1});
+            a.step();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            a.saveState().write(bytes);
+            byte[] raw = bytes.toByteArray();
+            long half = Double.doubleToLongBits(0.5);   // the second group's beta1 -> 1.5, out of Adam's range
+            for (int i = 0; i + 8 <= raw.length; i++) {
+                if (java.nio.ByteBuffer.wrap(raw, i, 8).getLong() == half) {
+                    java.nio.ByteBuffer.wrap(raw).putLong(i, Double.doubleToLongBits(1.5));
+                    break;
+                }
+            }
+            OptimizerState bad = OptimizerState.read(raw, "state.bin");
+            ByteArrayOutputStream before = new ByteArrayOutputStream();
+            b.saveState().write(before);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.loadState(bad));
+            assertTrue(e.getMessage().contains("beta1"), e.getMessage());
+            ByteArrayOutputStream after = new ByteArrayOutputStream();
+            b.saveState().write(after);
+            assertArrayEquals(before.toByteArray(), after.toByteArray(), "b's state after the refused load");
+            p.zeroGrad();
+            q.zeroGrad();
+        }
+    }
+
     @Test
     void checkFitsFindsEveryMismatchThatLoadStateWouldMeetHalfWay() throws IOException {
         try (Variable p = TestSupport.param(1, 2, 3); Variable q = TestSupport.param(4, 5);
@@ -125,6 +160,7 @@ class OptimizerStateReadTest {
             OptimizerState bad = OptimizerState.read(raw, "state.bin");
             e = assertThrows(IllegalArgumentException.class, () -> bad.checkFits(b));
             assertTrue(e.getMessage().contains("beta1"), e.getMessage());
+
             p.zeroGrad();
             q.zeroGrad();
         }
