@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.descent.core.DType;
 import dev.descent.core.Generator;
+import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +49,32 @@ class DataLoaderShardTest {
             assertEquals(24, shards.get(1).batchSize(), "the batch size is the whole batch's");
             assertEquals(1, shards.get(1).shardRank());
             assertEquals(3, shards.get(1).shardCount());
+        }
+    }
+
+    /** Augmented images: each rank's part of a batch is changed as in the whole batch (same crops, same flips). */
+    @Test
+    void theRanksAugmentedImagesAreThoseOfTheWholeBatch() {
+        Generator gen = new Generator(4);
+        try (Dataset images = Dataset.classification("images", Tensor.randn(gen, DType.FLOAT32, 30, 1, 6, 6),
+                Tensor.of(new long[30], 30), 2)) {
+            DataLoader whole = new DataLoader(images, 10, true, false, 5).augmented(new Augmentation(2, true, -1));
+            int ranks = 3;
+            for (Batch b : whole.epoch(1)) {
+                try (b) {
+                    float[] all = b.features().toFloatArray();
+                    int per = all.length / 10;
+                    for (int r = 0; r < ranks; r++) {
+                        Batch part = whole.shard(r, ranks).epoch(1, b.number()).iterator().next();
+                        try (part) {
+                            int from = r * 10 / ranks;
+                            int to = (r + 1) * 10 / ranks;
+                            assertArrayEquals(Arrays.copyOfRange(all, from * per, to * per), part.features().toFloatArray(),
+                                    "rank " + r + " of batch " + b.number());
+                        }
+                    }
+                }
+            }
         }
     }
 
