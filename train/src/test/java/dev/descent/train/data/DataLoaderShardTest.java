@@ -78,6 +78,26 @@ class DataLoaderShardTest {
         }
     }
 
+    /** Batches drawn with replacement (a text's windows) are shared the same way, each batch whole. */
+    @Test
+    void batchesDrawnWithReplacementAreSharedToo() {
+        try (Dataset data = GeneratedData.twoSpirals(5, 0.1, new Generator(1))) {   // 10 examples, batches of 16
+            DataLoader whole = DataLoader.withReplacement(data, 16, 3, 9);
+            assertEquals(16, whole.examplesInBatch(2));
+            List<int[]> batches = whole.batchIndices(0);
+            for (int r = 0; r < 2; r++) {
+                int b = 0;
+                for (Batch part : whole.shard(r, 2).epoch(0)) {
+                    try (part) {
+                        assertArrayEquals(Arrays.copyOfRange(batches.get(b), 8 * r, 8 * r + 8), part.indices());
+                    }
+                    b++;
+                }
+                assertEquals(3, b);
+            }
+        }
+    }
+
     @Test
     void aBatchWithFewerExamplesThanRanksIsRefused() {
         try (Dataset data = GeneratedData.twoSpirals(25, 0.1, new Generator(1))) {   // 50 = 2 × 24 + 2
