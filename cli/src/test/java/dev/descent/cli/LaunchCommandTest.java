@@ -3,17 +3,13 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.cli.TrainCommandTest.Outcome;
-import dev.descent.core.spi.Backend;
-import dev.descent.distributed.ProcessGroups;
+import dev.descent.distributed.RankRun;
 import dev.descent.train.checkpoint.CheckpointFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,39 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  * (two launchers) the survivor finds the failure itself.
  */
 class LaunchCommandTest {
-    /**
-     * Skips the calling test, saying why, when Gloo cannot run here; fails it instead when
-     * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
-     * the multi-process tests quietly.
-     */
-    private static boolean skipSaid;
-
-    static void assumeGloo() {
-        Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
-        if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
-            throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
-        }
-        if (!a.available() && !skipSaid) {
-            skipSaid = true;
-            System.out.println("skipping the tests that need Gloo: " + a.reason());
-        }
-        assumeTrue(a.available(), "skipped: " + a.reason());
-    }
-
     @TempDir
     Path dir;
 
     @BeforeEach
     void glooIsHere() {
-        assumeGloo();
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RankRun.assumeGloo();
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -82,7 +51,7 @@ class LaunchCommandTest {
         Outcome single = TrainCommandTest.descent(concat(RUN, "--out", one.toString()));
         assertEquals(ExitCodes.OK, single.status(), single.err());
         Outcome launched = TrainCommandTest.descent(concat(new String[] {"launch", "--nproc", "2", "--master",
-            "127.0.0.1:" + freePort(), "--timeout", "60"}, concat(RUN, "--out", two.toString())));
+            "127.0.0.1:" + RankRun.freePort(), "--timeout", "60"}, concat(RUN, "--out", two.toString())));
         assertEquals(ExitCodes.OK, launched.status(), launched.out() + launched.err());
         assertTrue(launched.out().contains("[rank 0] training mlp:32,32 on spirals"), launched.out());
         assertTrue(launched.out().contains("2 processes (gloo)"), launched.out());
@@ -103,7 +72,7 @@ class LaunchCommandTest {
     @Test
     void aRankKilledMidRunStopsTheRunNamingItAndLeavesTheCheckpointWhole() throws Exception {
         Path out = dir.resolve("killed");
-        String[] args = concat(new String[] {"launch", "--nproc", "2", "--master", "127.0.0.1:" + freePort(),
+        String[] args = concat(new String[] {"launch", "--nproc", "2", "--master", "127.0.0.1:" + RankRun.freePort(),
             "--timeout", "60"}, "train", "--progress", "plain", "--epochs", "200", "--batch-size", "32", "--model",
             "mlp:32,32", "--checkpoint-every", "7", "--out", out.toString());
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> TrainCommandTest.descent(args));
@@ -128,7 +97,7 @@ class LaunchCommandTest {
     @Test
     void onTwoNodesTheSurvivorNamesTheRankThatDied() throws Exception {
         Path out = dir.resolve("nodes");
-        String master = "127.0.0.1:" + freePort();
+        String master = "127.0.0.1:" + RankRun.freePort();
         List<CompletableFuture<Outcome>> nodes = new ArrayList<>();
         for (int node = 0; node < 2; node++) {
             String[] args = concat(new String[] {"launch", "--nproc", "1", "--nnodes", "2", "--node-rank",

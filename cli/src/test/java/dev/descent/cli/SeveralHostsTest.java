@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.cli.TrainCommandTest.Outcome;
+import dev.descent.distributed.RankRun;
 import dev.descent.distributed.launch.JavaCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class SeveralHostsTest {
 
     @BeforeEach
     void canMakeHosts() throws Exception {
-        LaunchCommandTest.assumeGloo();
+        RankRun.assumeGloo();
         String why = null;
         if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))
                 && !Files.isExecutable(Path.of("/usr/bin/ip"))) {

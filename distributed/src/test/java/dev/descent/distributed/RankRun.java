@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** Runs a test program as the ranks of a group, each in its own JVM on this machine, and keeps their output. */
-final class RankRun {
+/**
+ * Runs a test program as the ranks of a group, each in its own JVM on this machine, and keeps their
+ * output. Shared with the train and cli modules' tests through this module's test jar.
+ */
+public final class RankRun {
     /**
      * Skips the calling test, saying why, when Gloo cannot run here; fails it instead when
      * {@code DESCENT_REQUIRE_NATIVE} is set (as {@code .ci/run} sets it), so that CI never skips
@@ -24,7 +27,7 @@ final class RankRun {
      */
     private static boolean skipSaid;
 
-    static void assumeGloo() {
+    public static void assumeGloo() {
         Backend.Availability a = ProcessGroups.installed().get("gloo").availability();
         if (!a.available() && System.getenv("DESCENT_REQUIRE_NATIVE") != null) {
             throw new AssertionError("DESCENT_REQUIRE_NATIVE is set, but Gloo cannot run here: " + a.reason());
@@ -36,9 +39,13 @@ final class RankRun {
         assumeTrue(a.available(), "skipped: " + a.reason());
     }
 
-    final Launcher.Result result;
-    final String out;
-    final String err;
+    /** The options of a rank that trains: a small heap, quick compilation, one compute thread. */
+    public static final List<String> ONE_THREAD_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1",
+            "-Ddescent.cpu.threads=1");
+
+    public final Launcher.Result result;
+    public final String out;
+    public final String err;
 
     private RankRun(Launcher.Result result, String out, String err) {
         this.result = result;
@@ -46,11 +53,12 @@ final class RankRun {
         this.err = err;
     }
 
-    static RankRun of(int worldSize, Map<String, String> env, Class<?> main, String... args) {
+    public static RankRun of(int worldSize, Map<String, String> env, Class<?> main, String... args) {
         return of(worldSize, env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), main, args);
     }
 
-    static RankRun of(int worldSize, Map<String, String> env, List<String> jvm, Class<?> main, String... args) {
+    public static RankRun of(int worldSize, Map<String, String> env, List<String> jvm, Class<?> main,
+            String... args) {
         return of(worldSize, env, jvm, true, main, args);
     }
 
@@ -83,7 +91,7 @@ final class RankRun {
     }
 
     /** A port free now (a moment later another process may take it; tests live with that). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -92,7 +100,7 @@ final class RankRun {
     }
 
     /** Everything the ranks printed, for assertion messages. */
-    String transcript() {
+    public String transcript() {
         return result.message() + "\n--- stdout\n" + out + "--- stderr\n" + err;
     }
 }

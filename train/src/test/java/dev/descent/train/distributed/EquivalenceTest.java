@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import dev.descent.distributed.RankRun;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,7 @@ class EquivalenceTest {
 
     @BeforeEach
     void glooIsHere() {
-        RankProcesses.assumeGloo();
+        RankRun.assumeGloo();
     }
 
     @ParameterizedTest(name = "{0} ranks, float64")
@@ -73,11 +74,11 @@ class EquivalenceTest {
         Path part = dir.resolve("stopped.bin");
         Path rest = dir.resolve("resumed.bin");
         // 13 steps an epoch: stop at step 17, inside epoch 2
-        RankProcesses stopped = RankProcesses.run(2, Map.of(), SpiralsRun.class,
-                List.of("FLOAT64", Integer.toString(EPOCHS), "17", ckpt.toString(), "fresh", part.toString()));
+        RankRun stopped = RankRun.of(2, Map.of(), RankRun.ONE_THREAD_JVM, SpiralsRun.class,
+                "FLOAT64", Integer.toString(EPOCHS), "17", ckpt.toString(), "fresh", part.toString());
         assertEquals(0, stopped.result.exitCode(), stopped.transcript());
-        RankProcesses resumed = RankProcesses.run(2, Map.of(), SpiralsRun.class,
-                List.of("FLOAT64", Integer.toString(EPOCHS), "0", ckpt.toString(), "resume", rest.toString()));
+        RankRun resumed = RankRun.of(2, Map.of(), RankRun.ONE_THREAD_JVM, SpiralsRun.class,
+                "FLOAT64", Integer.toString(EPOCHS), "0", ckpt.toString(), "resume", rest.toString());
         assertEquals(0, resumed.result.exitCode(), resumed.transcript());
         assertArrayEquals(whole, read(rest), "bit for bit");
     }
@@ -90,8 +91,8 @@ class EquivalenceTest {
 
     private double[] parallel(int ranks, DType dtype) throws IOException {
         Path out = dir.resolve("parallel-" + ranks + "-" + dtype + ".bin");
-        RankProcesses run = RankProcesses.run(ranks, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "60"), SpiralsRun.class,
-                List.of(dtype.name(), Integer.toString(EPOCHS), "0", "-", "fresh", out.toString()));
+        RankRun run = RankRun.of(ranks, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "60"), RankRun.ONE_THREAD_JVM,
+                SpiralsRun.class, dtype.name(), Integer.toString(EPOCHS), "0", "-", "fresh", out.toString());
         assertEquals(0, run.result.exitCode(), run.transcript());
         return read(out);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.descent.distributed.RankRun;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -30,9 +31,9 @@ class ReadmeDataParallelTest {
 
     @Test
     void twoRanksRunningItAgree() {
-        RankProcesses.assumeGloo();
-        RankProcesses run = RankProcesses.run(2, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "60"), ReadmeDataParallel.class,
-                List.of(dir.toString()));
+        RankRun.assumeGloo();
+        RankRun run = RankRun.of(2, Map.of("DESCENT_COLLECTIVE_TIMEOUT", "60"), RankRun.ONE_THREAD_JVM,
+                ReadmeDataParallel.class, dir.toString());
         assertEquals(0, run.result.exitCode(), run.transcript());
         List<String> lines = run.out.lines().filter(l -> l.contains("result ")).map(l -> l.substring(l.indexOf(']') + 2))
                 .distinct().toList();
