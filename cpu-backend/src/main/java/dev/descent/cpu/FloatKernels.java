@@ -14,20 +14,24 @@ import java.nio.IntBuffer;
  * {@code intBitsToFloat}), float/int conversion, selects — is avoided: bits move between
  * float and int through a small direct buffer ({@link Scratch#bits}, two memory copies of a
  * cached chunk), integer exponents are read with the magic number 1.5·2^23, and selects become
- * {@code min/max} or int masks. Each loop is a method of its own, run through {@link SimdLoop}
- * so that C2 compiles it alone (inlined into the kernel it often came out scalar). Measured on
- * an AMD EPYC (AVX2), per element and thread: the polynomial loops 0.1–0.3 ns, a
- * reinterpretation 0.06–0.08 ns, a whole exp or log about 0.9 ns; {@code Math.exp} on a float,
- * 5–14 ns.
+ * {@code min/max}, int masks, or a product with a ±1 or 0/1 made by clamping x·2^200. Each loop
+ * is a method of its own, run through {@link SimdLoop} so that C2 compiles it alone (inlined into
+ * the kernel it often came out scalar), and a kernel makes as few passes and reinterpretations
+ * as it can: each costs about 0.1 ns an element. Measured on an AMD EPYC (Zen 4), per element
+ * and thread on a cached chunk: a polynomial loop 0.3–0.4 ns, a reinterpretation 0.04–0.07 ns,
+ * a whole exp 0.8 ns, log 0.9, tanh 1.0, sigmoid 1.05; {@code Math.exp} on a float, 5–14 ns.
  *
  * <p>The functions, each over the whole float range (the ulp bounds are in the README of
  * cpu-backend, measured over all 2^32 inputs):
  * <ul>
  * <li>{@code exp}: Cody–Waite reduction {@code x = n ln2 + r}, |r| <= ln2/2 (ln2 split in two so
  *     that {@code n ln2_hi} is exact), {@code e^r = 1 + r + r²P(r)} with Cephes' degree-5
- *     {@code expf} polynomial, and the scale 2^n applied as two powers of two {@code 2^(n/2)}
- *     so that results reach the subnormals and overflow to infinity with one rounding. Inputs
- *     are clamped to [-104, 89] first (NaN passes through), beyond which the result is 0 or inf.
+ *     {@code expf} polynomial, and the scale 2^n as one power of two where n is a normal exponent;
+ *     a chunk with some n outside [-126, 127] applies it as two powers {@code 2^(n/2)}, so that
+ *     results reach the subnormals and overflow to infinity with one rounding. Where n <= 0 is
+ *     known (softmax's rows, e^-|x|) the scale is 2^(n+64) then 2^-64: one rounding, no check.
+ *     Inputs are clamped to [-104, 89] first (NaN passes through), beyond which the result is 0
+ *     or inf.
  * <li>{@code expm1}: the same reduction, {@code e^r - 1 = r + r²P(r)} and
  *     {@code e^x - 1 = 2^n (e^r - 1) + (2^n - 1)}, which is exact where n = 0 and loses nothing
  *     elsewhere since |e^x - 1| > 0.29 there; inputs above 88 take the float64 path.
@@ -38,11 +42,11 @@ import java.nio.IntBuffer;
  * <li>{@code log1p}: {@code w = 1 + x} rounded, then {@code ln w + (x - (w - 1))/w}: the
  *     second term restores what rounding 1 + x lost (exact by Sterbenz, so no branch for small x).
  * <li>{@code tanh}: {@code q/(q + 2)} with {@code q = expm1(2|x|)}, |x| clamped to 9.5 (where
- *     tanh rounds to 1), and x's sign bit put back: no cancellation for small x, no overflow for
- *     large.
+ *     tanh rounds to 1), and x's sign put back as a factor ±1: no cancellation for small x, no
+ *     overflow for large.
  * <li>{@code sigmoid}: {@code e = exp(-|x|)}, then {@code 1/(1 + e)} for x >= 0 and
- *     {@code e/(1 + e)} below, as {@code max(e, [x >= 0])/(1 + e)} with the 0/1 from the sign bit;
- *     the division's roundings are corrected as in tanh.
+ *     {@code e/(1 + e)} below, as {@code max(e, [x > 0])/(1 + e)}; the division's roundings are
+ *     corrected as in tanh.
  * <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, the log1p as above.
  * <li>sqrt, rsqrt ({@code 1/sqrt} in float, two roundings), reciprocal, square, neg, abs, relu:
  *     plain float arithmetic.
@@ -77,6 +81,9 @@ final class FloatKernels {
     private static final float LG6 = 1.5313838422e-01f;
     private static final float LG7 = 1.4798198640e-01f;
     /** Bits of 88.0f: expm1 above it takes the float64 path. */
+    /** The exponent bias of {@link #biasedScale}, and the factor that takes it off. */
+    private static final int EXP_BIAS = 64;
+    static final float UNBIAS = 0x1p-64f;
     private static final int EXPM1_LIMIT_BITS = Float.floatToRawIntBits(88f);
 
     private FloatKernels() {
@@ -97,9 +104,10 @@ final class FloatKernels {
         final float[] f5 = new float[CHUNK];
         final int[] i1 = new int[CHUNK];
         final int[] i2 = new int[CHUNK];
-        final int[] i3 = new int[CHUNK];
         /** A chunk of one, for {@link #element}. */
         final float[] one = new float[1];
+        /** The second scalar of a loop that takes two (SimdLoop passes one). */
+        final float[] scalar = new float[1];
         private final FloatBuffer floats;
         private final IntBuffer ints;
 
@@ -139,9 +147,13 @@ final class FloatKernels {
     private static SimdLoop sqrt = (a, b, c, d, i, j, k, n) -> { sqrt(a, b, n); return 0f; };
     private static SimdLoop rsqrt = (a, b, c, d, i, j, k, n) -> { rsqrt(a, b, n); return 0f; };
     private static SimdLoop reciprocal = (a, b, c, d, i, j, k, n) -> { reciprocal(a, b, n); return 0f; };
-    private static SimdLoop expReduce = (a, b, c, d, i, j, k, n) -> { expReduce(a, b, c, n); return 0f; };
+    private static SimdLoop expReduce = (a, b, c, d, i, j, k, n) -> { expReduce(a, k, b, c, n); return 0f; };
+    private static SimdLoop negAbsExpReduce = (a, b, c, d, i, j, k, n) -> { negAbsExpReduce(a, b, c, n); return 0f; };
+    private static SimdLoop expScale = (a, b, c, d, i, j, k, n) -> expScale(i, j, n);
     private static SimdLoop expScales = (a, b, c, d, i, j, k, n) -> { expScales(i, j, n); return 0f; };
-    private static SimdLoop scale = (a, b, c, d, i, j, k, n) -> { scale(a, b, c, n); return 0f; };
+    private static SimdLoop biasedScale = (a, b, c, d, i, j, k, n) -> { biasedScale(i, n); return 0f; };
+    private static SimdLoop scale = (a, b, c, d, i, j, k, n) -> { scale(a, b, n); return 0f; };
+    private static SimdLoop scaleTwice = (a, b, c, d, i, j, k, n) -> { scaleTwice(a, b, c, n); return 0f; };
     private static SimdLoop expm1Flag = (a, b, c, d, i, j, k, n) -> expm1Flag(i, n);
     private static SimdLoop expm1Reduce = (a, b, c, d, i, j, k, n) -> { expm1Reduce(a, b, c, n); return 0f; };
     private static SimdLoop expm1Scale = (a, b, c, d, i, j, k, n) -> { expm1Scale(i, n); return 0f; };
@@ -151,13 +163,10 @@ final class FloatKernels {
     private static SimdLoop logReduced = (a, b, c, d, i, j, k, n) -> { logReduced(a, b, c, n); return 0f; };
     private static SimdLoop onePlus = (a, b, c, d, i, j, k, n) -> { onePlus(a, b, n); return 0f; };
     private static SimdLoop log1pCorrect = (a, b, c, d, i, j, k, n) -> { log1pCorrect(a, b, c, n); return 0f; };
-    private static SimdLoop twiceAbsClamped = (a, b, c, d, i, j, k, n) -> { twiceAbsClamped(a, b, n); return 0f; };
-    private static SimdLoop tanhQuotient = (a, b, c, d, i, j, k, n) -> { tanhQuotient(a, n); return 0f; };
-    private static SimdLoop copySign = (a, b, c, d, i, j, k, n) -> { copySign(i, j, n); return 0f; };
-    private static SimdLoop nonNegativeAsOne = (a, b, c, d, i, j, k, n) -> { nonNegativeAsOne(i, n); return 0f; };
-    private static SimdLoop negAbs = (a, b, c, d, i, j, k, n) -> { negAbs(a, b, n); return 0f; };
-    private static SimdLoop sigmoidQuotient = (a, b, c, d, i, j, k, n) -> { sigmoidQuotient(a, b, c, n); return 0f; };
-    private static SimdLoop softplusPrepare = (a, b, c, d, i, j, k, n) -> { softplusPrepare(a, b, c, n); return 0f; };
+    private static SimdLoop tanhReduce = (a, b, c, d, i, j, k, n) -> { tanhReduce(a, b, c, n); return 0f; };
+    private static SimdLoop tanhQuotient = (a, b, c, d, i, j, k, n) -> { tanhQuotient(a, b, c, d, n); return 0f; };
+    private static SimdLoop sigmoidQuotient = (a, b, c, d, i, j, k, n) -> { sigmoidQuotient(a, b, c, d, n); return 0f; };
+    private static SimdLoop softplusPrepare = (a, b, c, d, i, j, k, n) -> { softplusPrepare(a, b, c, d, n); return 0f; };
     private static SimdLoop softplusCombine = (a, b, c, d, i, j, k, n) -> { softplusCombine(a, b, c, d, n); return 0f; };
 
     /**
@@ -265,21 +274,49 @@ final class FloatKernels {
 
     /** e^x for every x (out may be x). Uses f1, f2, i1, i2 of the scratch. */
     static void exp(float[] x, float[] out, int n, Scratch s) {
-        SimdLoop.call(expReduce, x, out, s.f1, n);
-        s.bits(s.f1, s.i1, n);
-        SimdLoop.call(expScales, s.i1, s.i2, n);
-        s.floats(s.i1, s.f1, n);
-        s.floats(s.i2, s.f2, n);
-        SimdLoop.call(scale, out, s.f1, s.f2, n);
+        SimdLoop.call(expReduce, x, out, s.f1, null, null, null, 0f, n);
+        expScale(out, n, s);
+        SimdLoop.call(scale, out, s.f2, n);
     }
 
     /**
-     * x = n ln2 + r with x clamped to [-104, 89] (NaN passes): {@code p = e^r} into {@code p}, and
-     * {@code n + 1.5·2^23} (whose low bits hold n) into {@code k}.
+     * e^(x - shift) for x <= shift (softmax's rows, shifted by their maximum; the subtraction
+     * rounded, then exp), in two parts for the caller's loop to combine: p into {@code p} and the
+     * biased scale 2^(n+64) into f2, so that e = p · f2 · {@link #UNBIAS}. Uses f1, i1.
      */
-    private static void expReduce(float[] x, float[] p, float[] k, int n) {
+    static void shiftedExpParts(float[] x, float shift, float[] p, int n, Scratch s) {
+        SimdLoop.call(expReduce, x, p, s.f1, null, null, null, shift, n);
+        s.bits(s.f1, s.i1, n);
+        SimdLoop.call(biasedScale, null, null, null, null, s.i1, null, 0, n);
+        s.floats(s.i1, s.f2, n);
+    }
+
+    /**
+     * The scale 2^n that turns the e^r in {@code p} into e^x, from the exponent sums in f1 (made by
+     * one of the reduce loops): its float into f2. Where some n is outside the normal exponents
+     * [-126, 127] (results that are subnormal, or near overflow), the chunk's p takes the scale as
+     * two halves instead, and f2 is all ones. Uses i1, i2 of the scratch.
+     */
+    private static void expScale(float[] p, int n, Scratch s) {
+        s.bits(s.f1, s.i1, n);
+        if (SimdLoop.call(expScale, null, null, null, null, s.i1, s.i2, 0, n) < 0) {
+            SimdLoop.call(expScales, s.i1, s.i2, n);
+            s.floats(s.i1, s.f1, n);
+            s.floats(s.i2, s.f2, n);
+            SimdLoop.call(scaleTwice, p, s.f1, s.f2, n);
+            java.util.Arrays.fill(s.f2, 0, n, 1f);
+        } else {
+            s.floats(s.i2, s.f2, n);
+        }
+    }
+
+    /**
+     * v = x - shift clamped to [-104, 89] (NaN passes), v = n ln2 + r: {@code p = e^r} into
+     * {@code p}, and {@code n + 1.5·2^23} (whose low bits hold n) into {@code k}.
+     */
+    private static void expReduce(float[] x, float shift, float[] p, float[] k, int n) {
         for (int i = 0; i < n; i++) {
-            float v = Math.min(Math.max(x[i], -104f), 89f);
+            float v = Math.min(Math.max(x[i] - shift, -104f), 89f);
             float kk = Math.fma(v, LOG2E, MAGIC);
             float m = kk - MAGIC;
             float r = Math.fma(m, -LN2_HI, v);
@@ -287,6 +324,42 @@ final class FloatKernels {
             float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
             p[i] = Math.fma(q, r * r, r) + 1f;
             k[i] = kk;
+        }
+    }
+
+    /** {@link #expReduce} of -|x| (sigmoid's and softplus's e^-|x|). */
+    private static void negAbsExpReduce(float[] x, float[] p, float[] k, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = Math.max(-Math.abs(x[i]), -104f);
+            float kk = Math.fma(v, LOG2E, MAGIC);
+            float m = kk - MAGIC;
+            float r = Math.fma(m, -LN2_HI, v);
+            r = Math.fma(m, -LN2_LO, r);
+            float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
+            p[i] = Math.fma(q, r * r, r) + 1f;
+            k[i] = kk;
+        }
+    }
+
+    /** 2^n's bits from k's into {@code sb}; negative where some n is outside [-126, 127]. */
+    private static int expScale(int[] kb, int[] sb, int n) {
+        int flag = 0;
+        for (int i = 0; i < n; i++) {
+            int m = kb[i] - MAGIC_BITS;
+            flag |= (m + 126) | (127 - m);
+            sb[i] = (m + 127) << 23;
+        }
+        return flag;
+    }
+
+    /**
+     * 2^(n + 64)'s bits from k's, in place, for n in [-150, 0] (e^v with v <= 0): always a normal
+     * power of two, so {@code p 2^(n+64)} is exact and the constant factor 2^-64 after it rounds
+     * once, reaching the subnormals with no flag and no second scale.
+     */
+    private static void biasedScale(int[] kb, int n) {
+        for (int i = 0; i < n; i++) {
+            kb[i] = (kb[i] - MAGIC_BITS + (127 + EXP_BIAS)) << 23;
         }
     }
 
@@ -300,7 +373,13 @@ final class FloatKernels {
         }
     }
 
-    private static void scale(float[] p, float[] s1, float[] s2, int n) {
+    private static void scale(float[] p, float[] s, int n) {
+        for (int i = 0; i < n; i++) {
+            p[i] *= s[i];
+        }
+    }
+
+    private static void scaleTwice(float[] p, float[] s1, float[] s2, int n) {
         for (int i = 0; i < n; i++) {
             p[i] = p[i] * s1[i] * s2[i];
         }
@@ -384,6 +463,7 @@ final class FloatKernels {
      */
     private static float logCore(float[] w, float[] out, int n, Scratch s) {
         s.bits(w, s.i1, n);
+        // The flag's OR is a loop of its own: with the split's stores in one loop, C2 17 left it scalar (log 1.6 ns, not 0.9).
         float flag = SimdLoop.call(logFlag, null, null, null, null, s.i1, null, 0, n);
         SimdLoop.call(logSplit, s.i1, s.i2, n);
         s.floats(s.i1, s.f1, n);
@@ -482,81 +562,85 @@ final class FloatKernels {
     // ---------------------------------------------------------------- tanh, sigmoid, softplus
 
     /**
-     * tanh x = sign(x) q/(q + 2) with q = e^(2|x|) - 1; out may be x. On |x| the quotient does not
-     * amplify q's error (on negative x it would, by up to 2); the sign goes back on as a bit.
+     * ±1 (±0 for ±0, NaN for NaN) with x's sign: x times 2^200 saturates at ±1 for every nonzero
+     * float, subnormals included. A multiply by it restores a sign exactly, without the sign bit's
+     * reinterpretation.
      */
-    static void tanh(float[] x, float[] out, int n, Scratch s) {
-        float[] q = s.f4;
-        s.bits(x, s.i3, n);
-        SimdLoop.call(twiceAbsClamped, x, q, n);
-        expm1InRange(q, q, n, s);
-        SimdLoop.call(tanhQuotient, q, null, null, null, null, null, 0, n);
-        s.bits(q, s.i1, n);
-        SimdLoop.call(copySign, s.i1, s.i3, n);
-        s.floats(s.i1, out, n);
+    private static float unitSign(float x) {
+        return Math.min(Math.max(x * 0x1p100f * 0x1p100f, -1f), 1f);
     }
 
-    private static void twiceAbsClamped(float[] x, float[] q, int n) {
+    /**
+     * tanh x = sign(x) q/(q + 2) with q = e^(2|x|) - 1; out may be x. On |x| the quotient does not
+     * amplify q's error (on negative x it would, by up to 2); the sign goes back on as a factor ±1.
+     * |x| is clamped to 9.5 (where tanh rounds to 1), so 2^n stays normal. Uses f1, f2, f3, i1.
+     */
+    static void tanh(float[] x, float[] out, int n, Scratch s) {
+        SimdLoop.call(tanhReduce, x, s.f3, s.f1, n);
+        s.bits(s.f1, s.i1, n);
+        SimdLoop.call(expm1Scale, null, null, null, null, s.i1, null, 0, n);
+        s.floats(s.i1, s.f2, n);
+        SimdLoop.call(tanhQuotient, x, s.f3, s.f2, out, null, null, 0, n);
+    }
+
+    /** {@link #expm1Reduce} of 2 min(|x|, 9.5). */
+    private static void tanhReduce(float[] x, float[] q, float[] k, int n) {
         for (int i = 0; i < n; i++) {
-            q[i] = 2f * Math.min(Math.abs(x[i]), 9.5f);
+            float v = 2f * Math.min(Math.abs(x[i]), 9.5f);
+            float kk = Math.fma(v, LOG2E, MAGIC);
+            float m = kk - MAGIC;
+            float r = Math.fma(m, -LN2_HI, v);
+            r = Math.fma(m, -LN2_LO, r);
+            float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P0, r, P1), r, P2), r, P3), r, P4), r, P5);
+            q[i] = Math.fma(p, r * r, r);
+            k[i] = kk;
         }
     }
 
     /**
-     * q/(q + 2) in place, with the rounding error of q + 2 (Knuth's TwoSum) and of the quotient (a
-     * residual by fma) corrected: one Newton step of the division, near 1/2 ulp.
+     * {@code q = 2^n (e^r - 1) + (2^n - 1)}, then sign(x) q/(q + 2) with the rounding error of
+     * q + 2 (Knuth's TwoSum) and of the quotient (a residual by fma) corrected: one Newton step of
+     * the division, near 1/2 ulp.
      */
-    private static void tanhQuotient(float[] q, int n) {
+    private static void tanhQuotient(float[] x, float[] qr, float[] scale, float[] out, int n) {
         for (int i = 0; i < n; i++) {
-            float qi = q[i];
+            float qi = Math.fma(scale[i], qr[i], scale[i] - 1f);
             float d = qi + 2f;
             float dq = d - qi;
             float ed = (qi - (d - dq)) + (2f - dq);
             float inverse = 1f / d;
             float t = qi * inverse;
             float r = Math.fma(-t, d, qi) - t * ed;
-            q[i] = Math.fma(r, inverse, t);
-        }
-    }
-
-    private static void copySign(int[] magnitude, int[] sign, int n) {
-        for (int i = 0; i < n; i++) {
-            magnitude[i] |= sign[i] & 0x80000000;
-        }
-    }
-
-    /** 1/(1 + e^-x) as max(e, [x >= 0])/(1 + e) with e = e^-|x|; out may be x. */
-    static void sigmoid(float[] x, float[] out, int n, Scratch s) {
-        float[] e = s.f4;
-        s.bits(x, s.i1, n);
-        SimdLoop.call(nonNegativeAsOne, null, null, null, null, s.i1, null, 0, n);
-        s.floats(s.i1, s.f3, n);
-        SimdLoop.call(negAbs, x, e, n);
-        exp(e, e, n, s);
-        SimdLoop.call(sigmoidQuotient, e, s.f3, out, n);
-    }
-
-    /** 1.0f's bits where the sign bit is clear, 0.0f's where it is set. */
-    private static void nonNegativeAsOne(int[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            b[i] = (~b[i] >> 31) & 0x3f800000;
-        }
-    }
-
-    private static void negAbs(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = -Math.abs(x[i]);
+            out[i] = Math.fma(r, inverse, t) * unitSign(x[i]);
         }
     }
 
     /**
-     * max(e, one)/(1 + e), the rounding of 1 + e (exact to recover, since e <= 1) and of the quotient
-     * corrected by one Newton step, as in tanh.
+     * 1/(1 + e^-x) as max(e, [x >= 0])/(1 + e) with e = e^-|x|; out may be x. Uses f1, f2, f3, i1,
+     * i2 of the scratch.
      */
-    private static void sigmoidQuotient(float[] e, float[] one, float[] out, int n) {
+    static void sigmoid(float[] x, float[] out, int n, Scratch s) {
+        negAbsExp(x, n, s);
+        SimdLoop.call(sigmoidQuotient, x, s.f3, s.f2, out, null, null, 0, n);
+    }
+
+    /** e^-|x| as p into f3 and its biased scale 2^(n+64) into f2 (e = p 2^(n+64) 2^-64). Uses f1, i1. */
+    private static void negAbsExp(float[] x, int n, Scratch s) {
+        SimdLoop.call(negAbsExpReduce, x, s.f3, s.f1, n);
+        s.bits(s.f1, s.i1, n);
+        SimdLoop.call(biasedScale, null, null, null, null, s.i1, null, 0, n);
+        s.floats(s.i1, s.f2, n);
+    }
+
+    /**
+     * e = p 2^(n+64) 2^-64, then max(e, [x > 0])/(1 + e), the rounding of 1 + e (exact to recover,
+     * since e <= 1) and of the quotient corrected by one Newton step, as in tanh. [x > 0] is x
+     * times 2^200 clamped to [0, 1] (0 for ±0, where e = 1 makes it moot).
+     */
+    private static void sigmoidQuotient(float[] x, float[] p, float[] scale, float[] out, int n) {
         for (int i = 0; i < n; i++) {
-            float ei = e[i];
-            float num = Math.max(ei, one[i]);
+            float ei = p[i] * scale[i] * UNBIAS;
+            float num = Math.max(ei, Math.min(Math.max(x[i] * 0x1p100f * 0x1p100f, 0f), 1f));
             float d = 1f + ei;
             float ed = (1f - d) + ei;
             float inverse = 1f / d;
@@ -566,23 +650,22 @@ final class FloatKernels {
         }
     }
 
-    /** max(x, 0) + log1p(e^-|x|); out may be x. NaN propagates through the max. */
+    /** max(x, 0) + log1p(e^-|x|); out may be x. NaN propagates through the max. Uses f1–f5, i1, i2. */
     static void softplus(float[] x, float[] out, int n, Scratch s) {
-        float[] e = s.f4;
-        SimdLoop.call(negAbs, x, e, n);
-        exp(e, e, n, s);
-        SimdLoop.call(softplusPrepare, e, s.f3, s.f5, n);
+        negAbsExp(x, n, s);
+        SimdLoop.call(softplusPrepare, s.f3, s.f2, s.f4, s.f5, null, null, 0, n);
         // w is in [1, 2] (or NaN, which the max below carries through): logCore needs no fallback.
-        logCore(s.f3, e, n, s);
-        SimdLoop.call(softplusCombine, x, e, s.f5, out, null, null, 0, n);
+        logCore(s.f4, s.f3, n, s);
+        SimdLoop.call(softplusCombine, x, s.f3, s.f5, out, null, null, 0, n);
     }
 
-    /** w = 1 + e and the correction (e - (w - 1))/w of log1p. */
-    private static void softplusPrepare(float[] e, float[] w, float[] correction, int n) {
+    /** e = p 2^(n+64) 2^-64, w = 1 + e and the correction (e - (w - 1))/w of log1p. */
+    private static void softplusPrepare(float[] p, float[] scale, float[] w, float[] correction, int n) {
         for (int i = 0; i < n; i++) {
-            float wi = 1f + e[i];
+            float e = p[i] * scale[i] * UNBIAS;
+            float wi = 1f + e;
             w[i] = wi;
-            correction[i] = (e[i] - (wi - 1f)) / wi;
+            correction[i] = (e - (wi - 1f)) / wi;
         }
     }
 

@@ -7,16 +7,18 @@ import java.nio.FloatBuffer;
 
 /**
  * The softmax family ({@link SoftmaxOp}) one row at a time, rows in parallel. A float32 row with
- * unit stride in both tensors runs in float on chunks of the row: the maximum by pairwise
- * {@code max} (SIMD loops), the first index of it by a scan, {@code e^(x - m)} by
- * {@link FloatKernels#exp} written straight into the output, the sum S' without the maximum's
- * term by pairwise halving within a chunk (error log2(512) u) and in double across chunks, then
- * one pass that scales (softmax) or shifts (log-softmax) the row. Every other row (float64, or a
+ * unit stride in both tensors runs in float on chunks of the row, in three passes: the maximum m
+ * (a running elementwise {@code max}, then pairwise halving); {@code e^(x - m)} by
+ * {@link FloatKernels#shiftedExpParts}, with the maximum's terms (exactly 1) counted apart and the
+ * rest summed by pairwise halving within a chunk (error log2(512) u) and in double across chunks;
+ * then one pass that scales (softmax) or shifts (log-softmax) the row. All SIMD loops: no scalar
+ * scan, no select. Every other row (float64, or a
  * strided axis) is read into a double array and computed in double with {@link Math#exp} and
  * Neumaier's compensated sum, then rounded once on store. A causal row ({@code CAUSAL_SOFTMAX}) is
  * a softmax over its first {@code kept} entries, the others written as 0 (none kept: all 0).
  */
 final class RowSoftmax {
+    /** 512: the reductions below are written for it. */
     private static final int CHUNK = FloatKernels.CHUNK;
 
     private RowSoftmax() {
@@ -141,12 +143,7 @@ final class RowSoftmax {
 
     private static void floatRow(SoftmaxOp op, FloatBuffer x, int xo, FloatBuffer out, int oo, int len) {
         FloatKernels.Scratch s = FloatKernels.scratch();
-        float m = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < len; c += CHUNK) {
-            int n = Math.min(CHUNK, len - c);
-            x.get(xo + c, s.x, 0, n);
-            m = Math.max(m, SimdLoop.call(max, s.x, s.f5, null, null, null, null, 0, n));
-        }
+        float m = rowMax(x, xo, len, s);
         if (Float.isNaN(m) || Float.isInfinite(m)) {
             double[] v = new double[len];
             for (int i = 0; i < len; i++) {
@@ -158,43 +155,35 @@ final class RowSoftmax {
             }
             return;
         }
-        int at = -1;
+        // S = Σ e^(x - m) = ties + rest: the maximum's terms (each exactly 1) are counted apart, so
+        // that a confident row's small rest keeps its precision through log1p.
         double rest = 0;
+        double ties = 0;
         for (int c = 0; c < len; c += CHUNK) {
             int n = Math.min(CHUNK, len - c);
             x.get(xo + c, s.x, 0, n);
-            SimdLoop.call(subtract, s.x, null, null, null, null, null, m, n);
-            FloatKernels.exp(s.x, s.out, n, s);
+            FloatKernels.shiftedExpParts(s.x, m, s.out, n, s);
+            SimdLoop.call(splitMax, s.x, s.out, s.f2, s.f3, null, null, m, n);
             if (op == SoftmaxOp.SOFTMAX) {
                 out.put(oo + c, s.out, 0, n);
             }
-            if (at < 0) {
-                // The maximum's term is exactly 1 (x - m = 0); leave the first one out of S'.
-                for (int i = 0; i < n; i++) {
-                    if (s.x[i] == 0f) {
-                        at = c + i;
-                        s.out[i] = 0f;
-                        break;
-                    }
-                }
-            }
-            rest += SimdLoop.call(sum, s.out, s.f5, null, null, null, null, 0, n);
+            rest += SimdLoop.call(sum, s.f3, s.f4, null, null, null, null, 0, n);
+            ties += SimdLoop.call(sum, s.f2, s.f4, null, null, null, null, 0, n);
         }
         switch (op) {
             case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
-            case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p(rest)));
+            case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p((ties - 1) + rest)));
             case LOG_SOFTMAX -> {
-                float l = (float) Math.log1p(rest);
+                s.scalar[0] = (float) Math.log1p((ties - 1) + rest);
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     x.get(xo + c, s.x, 0, n);
-                    SimdLoop.call(subtract, s.x, null, null, null, null, null, m, n);
-                    SimdLoop.call(subtract, s.x, null, null, null, null, null, l, n);
+                    SimdLoop.call(shiftTwice, s.x, s.scalar, null, null, null, null, m, n);
                     out.put(oo + c, s.x, 0, n);
                 }
             }
             case SOFTMAX -> {
-                float inverse = (float) (1 / (1 + rest));
+                float inverse = (float) (1 / (ties + rest));
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     out.get(oo + c, s.out, 0, n);
@@ -205,11 +194,34 @@ final class RowSoftmax {
         }
     }
 
+    /**
+     * The row's maximum (NaN if any is NaN): an elementwise running maximum over its chunks in f5,
+     * then one reduction (in f4).
+     */
+    private static float rowMax(FloatBuffer x, int xo, int len, FloatKernels.Scratch s) {
+        int first = Math.min(CHUNK, len);
+        x.get(xo, s.f5, 0, first);
+        for (int c = CHUNK; c < len; c += CHUNK) {
+            int n = Math.min(CHUNK, len - c);
+            x.get(xo + c, s.x, 0, n);
+            SimdLoop.call(maxInto, s.x, s.f5, n);
+        }
+        return SimdLoop.call(max, s.f5, s.f4, null, null, null, null, 0, first);
+    }
+
     // The row's loops, run through SimdLoop.call (see SimdLoop for why).
     private static SimdLoop max = (a, b, c, d, i, j, k, n) -> max(a, n, b);
+    private static SimdLoop maxInto = (a, b, c, d, i, j, k, n) -> {
+        maxInto(a, b, n);
+        return 0f;
+    };
     private static SimdLoop sum = (a, b, c, d, i, j, k, n) -> sum(a, n, b);
-    private static SimdLoop subtract = (a, b, c, d, i, j, k, n) -> {
-        subtract(a, k, n);
+    private static SimdLoop splitMax = (a, b, c, d, i, j, k, n) -> {
+        splitMax(a, b, c, d, k, n);
+        return 0f;
+    };
+    private static SimdLoop shiftTwice = (a, b, c, d, i, j, k, n) -> {
+        shiftTwice(a, k, b[0], n);
         return 0f;
     };
     private static SimdLoop multiply = (a, b, c, d, i, j, k, n) -> {
@@ -217,9 +229,31 @@ final class RowSoftmax {
         return 0f;
     };
 
-    private static void subtract(float[] v, float k, int n) {
+    private static void maxInto(float[] v, float[] acc, int n) {
         for (int i = 0; i < n; i++) {
-            v[i] -= k;
+            acc[i] = Math.max(acc[i], v[i]);
+        }
+    }
+
+    /**
+     * From p and the biased scale of {@link FloatKernels#shiftedExpParts}: e = e^(x - m) in place of
+     * p, the maximum's indicator [x == m] in place of the scale ((m - x) 2^200 saturates at 1 for
+     * every nonzero difference, and where x = m, e is exactly 1), and e less it into {@code rest}.
+     */
+    private static void splitMax(float[] x, float[] pe, float[] scaleTies, float[] rest, float m, int n) {
+        for (int i = 0; i < n; i++) {
+            float e = pe[i] * scaleTies[i] * FloatKernels.UNBIAS;
+            float t = 1f - Math.min((m - x[i]) * 0x1p100f * 0x1p100f, 1f);
+            pe[i] = e;
+            scaleTies[i] = t;
+            rest[i] = e - t;
+        }
+    }
+
+    /** {@code (v - m) - l} in place: log-softmax from the row's maximum m and l = log Σ e^(x - m). */
+    private static void shiftTwice(float[] v, float m, float l, int n) {
+        for (int i = 0; i < n; i++) {
+            v[i] = (v[i] - m) - l;
         }
     }
 
@@ -229,40 +263,98 @@ final class RowSoftmax {
         }
     }
 
-    /** The largest of {@code v[0..n)} (NaN if any is NaN), by pairwise halving in {@code work}. */
-    static float max(float[] v, int n, float[] work) {
-        if (n == 1) {
-            return v[0];
-        }
-        // The first level reads v itself: pairs (i, i + h) below n - h, the unpaired rest copied.
-        int h = Integer.highestOneBit(n - 1);
-        for (int i = 0; i < n - h; i++) {
-            work[i] = Math.max(v[i], v[i + h]);
-        }
-        System.arraycopy(v, n - h, work, n - h, 2 * h - n);
-        for (h >>= 1; h >= 1; h >>= 1) {
-            for (int i = 0; i < h; i++) {
-                work[i] = Math.max(work[i], work[i + h]);
+    /*
+     * The two pairwise reductions of up to a chunk: the first level pairs (i, i + h) below n - h, h
+     * the largest power of two below n, the unpaired rest carried; each next level halves what is
+     * left. C2 17 vectorises a[i] + a[i + h] only for a constant h (a loop-invariant h stays scalar:
+     * 200 ns for 512 floats), so a chunk of more than 64 is padded to CHUNK with the operation's
+     * identity (0, or -inf for max: the same sums and maxima as the uneven first level) and
+     * reduced by levels with constant offsets; a short one takes the plain loops.
+     */
+
+    private static final int SHORT = 64;
+
+    /** The largest of {@code v[0..n)} (NaN if any is NaN), {@code n <= CHUNK}, in {@code w}. */
+    static float max(float[] v, int n, float[] w) {
+        if (n <= SHORT) {
+            float m = v[0];
+            for (int i = 1; i < n; i++) {
+                m = Math.max(m, v[i]);
             }
+            return m;
         }
-        return work[0];
+        float[] src = padded(v, n, w, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < 256; i++) {
+            w[i] = Math.max(src[i], src[i + 256]);
+        }
+        for (int i = 0; i < 128; i++) {
+            w[i] = Math.max(w[i], w[i + 128]);
+        }
+        for (int i = 0; i < 64; i++) {
+            w[i] = Math.max(w[i], w[i + 64]);
+        }
+        for (int i = 0; i < 32; i++) {
+            w[i] = Math.max(w[i], w[i + 32]);
+        }
+        for (int i = 0; i < 16; i++) {
+            w[i] = Math.max(w[i], w[i + 16]);
+        }
+        float m = w[0];
+        for (int i = 1; i < 16; i++) {
+            m = Math.max(m, w[i]);
+        }
+        return m;
     }
 
-    /** The sum of {@code v[0..n)} by pairwise halving in {@code work}: error at most log2(n) roundings per term. */
-    static float sum(float[] v, int n, float[] work) {
+    /** The sum of {@code v[0..n)}, {@code n <= CHUNK}, in {@code w}: error at most log2(n) roundings per term. */
+    static float sum(float[] v, int n, float[] w) {
         if (n == 1) {
             return v[0];
         }
-        int h = Integer.highestOneBit(n - 1);
-        for (int i = 0; i < n - h; i++) {
-            work[i] = v[i] + v[i + h];
+        if (n <= SHORT) {
+            int h = Integer.highestOneBit(n - 1);
+            for (int i = 0; i < n - h; i++) {
+                w[i] = v[i] + v[i + h];
+            }
+            System.arraycopy(v, n - h, w, n - h, 2 * h - n);
+            return halves(w, h);
         }
-        System.arraycopy(v, n - h, work, n - h, 2 * h - n);
-        for (h >>= 1; h >= 1; h >>= 1) {
+        float[] src = padded(v, n, w, 0f);
+        for (int i = 0; i < 256; i++) {
+            w[i] = src[i] + src[i + 256];
+        }
+        for (int i = 0; i < 128; i++) {
+            w[i] += w[i + 128];
+        }
+        for (int i = 0; i < 64; i++) {
+            w[i] += w[i + 64];
+        }
+        for (int i = 0; i < 32; i++) {
+            w[i] += w[i + 32];
+        }
+        for (int i = 0; i < 16; i++) {
+            w[i] += w[i + 16];
+        }
+        return halves(w, 16);
+    }
+
+    /** The pairwise sum of {@code w[0..len)}, len a power of two, by halving in place. */
+    private static float halves(float[] w, int len) {
+        for (int h = len >> 1; h >= 1; h >>= 1) {
             for (int i = 0; i < h; i++) {
-                work[i] += work[i + h];
+                w[i] += w[i + h];
             }
         }
-        return work[0];
+        return w[0];
+    }
+
+    /** v itself if it fills a chunk, else its n values copied into w and the rest of w set to {@code identity}. */
+    private static float[] padded(float[] v, int n, float[] w, float identity) {
+        if (n == CHUNK) {
+            return v;
+        }
+        System.arraycopy(v, 0, w, 0, n);
+        java.util.Arrays.fill(w, n, CHUNK, identity);
+        return w;
     }
 }
