@@ -13,6 +13,7 @@ import dev.descent.distributed.Rendezvous;
 import dev.descent.nn.Module;
 import dev.descent.nn.loss.CrossEntropyLoss;
 import dev.descent.nn.loss.Loss;
+import dev.descent.nn.loss.Reduction;
 import dev.descent.nn.loss.TokenCrossEntropyLoss;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.WeightDecayGroups;
@@ -132,6 +133,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", paramLabel = "LAMBDA", description = "weight decay (default: the optimiser's)")
     Double weightDecay;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS",
+            description = "move EPS of each target's probability evenly onto every class, as PyTorch's "
+                    + "CrossEntropyLoss(label_smoothing=EPS); the test loss is then the smoothed one (default: 0)")
+    double labelSmoothing;
 
     @Option(names = "--hp", paramLabel = "NAME=VALUE",
             description = "any other hyper-parameter of the optimiser, e.g. --hp beta2=0.99 --hp amsgrad=true")
@@ -286,7 +292,8 @@ public final class TrainCommand implements Callable<Integer> {
                 ScheduleSpec sched = ScheduleSpec.parse(schedule, opt.paramGroups().get(0).lr(),
                         (long) epochs * loader.batchesPerEpoch());
                 Path checkpoint = dir.resolve(CHECKPOINT);
-                Loss loss = gpt ? new TokenCrossEntropyLoss() : new CrossEntropyLoss();
+                CrossEntropyLoss rows = new CrossEntropyLoss(Reduction.MEAN, labelSmoothing);
+                Loss loss = gpt ? new TokenCrossEntropyLoss(rows) : rows;
                 Trainer.Builder b = Trainer.builder(net, loss, opt, loader).test(split.test())
                         .clipNorm(clipNorm)
                         .stopRules(new StopRules(epochs, lossTolerance, gradTolerance, patience, 0, maxSteps))
@@ -378,6 +385,8 @@ public final class TrainCommand implements Callable<Integer> {
         require(epochs >= 1, "--epochs: expected at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size: expected at least 1, got " + batchSize);
         require(dropout >= 0 && dropout < 1, "--dropout: expected a probability in [0, 1), got " + dropout);
+        require(labelSmoothing >= 0 && labelSmoothing <= 1,
+                "--label-smoothing: expected a value in [0, 1], got " + labelSmoothing);
         require(lr == null || lr > 0 && lr < Double.POSITIVE_INFINITY, "--lr: expected a finite rate > 0, got " + lr);
         require(momentum == null || Double.isFinite(momentum),
                 "--momentum: expected a finite momentum, got " + momentum);
@@ -466,6 +475,10 @@ public final class TrainCommand implements Callable<Integer> {
         c.put("init", ModelSpec.InitScheme.parse(init).toString());
         c.put("batch_norm", batchNorm);
         c.put("dropout", dropout);
+        if (labelSmoothing != 0) {
+            // only when set: the runs made before the option existed resume unchanged
+            c.put("label_smoothing", labelSmoothing);
+        }
         c.put("optimizer", optimizer);
         putNullable(c, "lr", lr);
         putNullable(c, "momentum", momentum);

@@ -244,36 +244,38 @@ final class FastPaths {
     }
 
     /** The comparison as a 0/1 mask; NaN compares false (so 0, and 1 for NE), as {@code ChunkMath}. */
+    // "c ? 1 : 0" stores an int, which C2 selects with a conditional move; "c ? 1f : 0f" compiles to a
+    // branch, mispredicted half the time on a ReLU's mask (8.5 ns an element against 0.5).
     private static void compare(BinaryOp op, FloatBuffer x, float s, FloatBuffer z, int n) {
         switch (op) {
             case EQ -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) == s ? 1f : 0f);
+                    z.put(i, x.get(i) == s ? 1 : 0);
                 }
             }
             case NE -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) != s ? 1f : 0f);
+                    z.put(i, x.get(i) != s ? 1 : 0);
                 }
             }
             case LT -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) < s ? 1f : 0f);
+                    z.put(i, x.get(i) < s ? 1 : 0);
                 }
             }
             case LE -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) <= s ? 1f : 0f);
+                    z.put(i, x.get(i) <= s ? 1 : 0);
                 }
             }
             case GT -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) > s ? 1f : 0f);
+                    z.put(i, x.get(i) > s ? 1 : 0);
                 }
             }
             default -> {
                 for (int i = 0; i < n; i++) {
-                    z.put(i, x.get(i) >= s ? 1f : 0f);
+                    z.put(i, x.get(i) >= s ? 1 : 0);
                 }
             }
         }

@@ -61,8 +61,14 @@ final class Im2col {
         public void add(Object col, int from, Object x, int to, int step, int n) {
             float[] src = (float[]) col;
             float[] dst = (float[]) x;
-            for (int t = 0; t < n; t++) {
-                dst[to + t * step] += src[from + t];
+            if (step == 1) {
+                for (int t = 0; t < n; t++) {
+                    dst[to + t] += src[from + t];
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
+                    dst[to + t * step] += src[from + t];
+                }
             }
         }
     };
@@ -90,8 +96,14 @@ final class Im2col {
         public void add(Object col, int from, Object x, int to, int step, int n) {
             double[] src = (double[]) col;
             double[] dst = (double[]) x;
-            for (int t = 0; t < n; t++) {
-                dst[to + t * step] += src[from + t];
+            if (step == 1) {
+                for (int t = 0; t < n; t++) {
+                    dst[to + t] += src[from + t];
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
+                    dst[to + t * step] += src[from + t];
+                }
             }
         }
     };
@@ -123,6 +135,10 @@ final class Im2col {
                     // output columns whose input column j·sW + shift lies in [0, W)
                     int jlo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.strideW())));
                     int jhi = Math.min(ow, Math.max(jlo, ceilDiv(s.w() - shift, g.strideW())));
+                    if (g.strideH() == 1 && g.strideW() == 1 && ow == s.w()) {
+                        rowBlock(r, x, xc, s, i0, i1, col, fold, row, p * g.dilationH() - g.padH(), shift, jlo, jhi);
+                        continue;
+                    }
                     for (int i = i0; i < i1; i++) {
                         int at = row + (i - i0) * ow;
                         int ih = i * g.strideH() - g.padH() + p * g.dilationH();
@@ -142,6 +158,53 @@ final class Im2col {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * One row (c, p, q) of the column matrix where the strides are 1 and the output is as wide as
+     * the input ("same" convolutions): then the output rows whose input row exists are one
+     * contiguous run of the plane, shifted, moved by one copy (or add) instead of three calls per
+     * output row; the entries of each output row that fall in the padding (shift columns at
+     * either side) are zeroed afterwards (unfold), or before so that nothing is added from them
+     * (fold, whose column matrix is scratch). Input row of output row i: {@code i + rowShift}.
+     */
+    private static void rowBlock(Runs r, Object x, int xc, Plan s, int i0, int i1, Object col, boolean fold, int row,
+            int rowShift, int shift, int jlo, int jhi) {
+        int w = s.w();
+        int width = (i1 - i0) * w;
+        int ilo = Math.max(i0, -rowShift);
+        int ihi = Math.min(i1, s.h() - rowShift);
+        if (ilo >= ihi || jlo >= jhi) {
+            if (!fold) {
+                r.zero(col, row, width);
+            }
+            return;
+        }
+        int first = row + (ilo - i0) * w;
+        if (!fold) {
+            r.zero(col, row, first - row);
+            r.zero(col, row + (ihi - i0) * w, width - (ihi - i0) * w);
+        }
+        int from = xc + (ilo + rowShift) * w + jlo + shift;
+        int length = (ihi - ilo - 1) * w + (jhi - jlo);
+        if (fold) {
+            clearMargins(r, col, first, ihi - ilo, w, jlo, jhi);
+            r.add(col, first + jlo, x, from, 1, length);
+        } else {
+            r.copy(x, from, 1, col, first + jlo, length);
+            clearMargins(r, col, first, ihi - ilo, w, jlo, jhi);
+        }
+    }
+
+    /** Zeroes columns [0, jlo) and [jhi, w) of {@code rows} rows of width w starting at {@code at}. */
+    private static void clearMargins(Runs r, Object col, int at, int rows, int w, int jlo, int jhi) {
+        if (jlo == 0 && jhi == w) {
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            r.zero(col, at + i * w, jlo);
+            r.zero(col, at + i * w + jhi, w - jhi);
         }
     }
 
