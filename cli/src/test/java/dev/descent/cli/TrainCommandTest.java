@@ -223,6 +223,23 @@ class TrainCommandTest {
         }
     }
 
+    /** Label smoothing reaches the loss (a smoothed loss is larger on the same run) and the config, only when set. */
+    @Test
+    void labelSmoothingChangesTheLossAndIsRecorded() throws IOException {
+        Path plain = dir.resolve("plain");
+        Path smoothed = dir.resolve("smoothed");
+        assertEquals(ExitCodes.OK, train(plain, "--epochs", "1", "--model", "mlp:8").status());
+        assertEquals(ExitCodes.OK, train(smoothed, "--epochs", "1", "--model", "mlp:8", "--label-smoothing", "0.2").status());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode a = json.readTree(plain.resolve("summary.json").toFile());
+        JsonNode b = json.readTree(smoothed.resolve("summary.json").toFile());
+        assertFalse(a.get("config").has("label_smoothing"), a.toString());
+        assertEquals(0.2, b.get("config").get("label_smoothing").asDouble());
+        double lossA = a.get("final").get("test_loss").asDouble();
+        double lossB = b.get("final").get("test_loss").asDouble();
+        assertTrue(lossB > lossA, "smoothed test loss " + lossB + " vs plain " + lossA);
+    }
+
     @Test
     void resumingWithOtherSettingsIsRefusedNamingThem() {
         Path out = dir.resolve("run");
@@ -275,6 +292,7 @@ class TrainCommandTest {
             {"--momentum NaN", "--momentum", "finite"},
             {"--lr Infinity", "--lr", "finite"},
             {"--weight-decay NaN", "--weight-decay", "finite"},
+            {"--label-smoothing 1.5", "--label-smoothing", "[0, 1]"},
             {"--loss-tolerance -1", "--loss-tolerance", ">= 0"},
             {"--out " + file, "--out", "not a directory"},
         };
