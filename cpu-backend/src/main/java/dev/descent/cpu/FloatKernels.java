@@ -275,8 +275,18 @@ final class FloatKernels {
     /** e^x for every x (out may be x). Uses f1, f2, i1, i2 of the scratch. */
     static void exp(float[] x, float[] out, int n, Scratch s) {
         SimdLoop.call(expReduce, x, out, s.f1, null, null, null, 0f, n);
-        expScale(out, n, s);
-        SimdLoop.call(scale, out, s.f2, n);
+        s.bits(s.f1, s.i1, n);
+        if (SimdLoop.call(expScale, null, null, null, null, s.i1, s.i2, 0, n) < 0) {
+            // some n outside the normal exponents [-126, 127] (a subnormal result, or near
+            // overflow): this chunk takes 2^n as two halves, each a normal power of two
+            SimdLoop.call(expScales, s.i1, s.i2, n);
+            s.floats(s.i1, s.f1, n);
+            s.floats(s.i2, s.f2, n);
+            SimdLoop.call(scaleTwice, out, s.f1, s.f2, n);
+        } else {
+            s.floats(s.i2, s.f2, n);
+            SimdLoop.call(scale, out, s.f2, n);
+        }
     }
 
     /**
@@ -289,25 +299,6 @@ final class FloatKernels {
         s.bits(s.f1, s.i1, n);
         SimdLoop.call(biasedScale, null, null, null, null, s.i1, null, 0, n);
         s.floats(s.i1, s.f2, n);
-    }
-
-    /**
-     * The scale 2^n that turns the e^r in {@code p} into e^x, from the exponent sums in f1 (made by
-     * one of the reduce loops): its float into f2. Where some n is outside the normal exponents
-     * [-126, 127] (results that are subnormal, or near overflow), the chunk's p takes the scale as
-     * two halves instead, and f2 is all ones. Uses i1, i2 of the scratch.
-     */
-    private static void expScale(float[] p, int n, Scratch s) {
-        s.bits(s.f1, s.i1, n);
-        if (SimdLoop.call(expScale, null, null, null, null, s.i1, s.i2, 0, n) < 0) {
-            SimdLoop.call(expScales, s.i1, s.i2, n);
-            s.floats(s.i1, s.f1, n);
-            s.floats(s.i2, s.f2, n);
-            SimdLoop.call(scaleTwice, p, s.f1, s.f2, n);
-            java.util.Arrays.fill(s.f2, 0, n, 1f);
-        } else {
-            s.floats(s.i2, s.f2, n);
-        }
     }
 
     /**

@@ -18,7 +18,7 @@ import java.nio.FloatBuffer;
  * a softmax over its first {@code kept} entries, the others written as 0 (none kept: all 0).
  */
 final class RowSoftmax {
-    /** 512: the reductions below are written for it. */
+    /** A power of two of at least 2·{@link #SHORT}: the reductions below halve it five times with constant offsets. */
     private static final int CHUNK = FloatKernels.CHUNK;
 
     private RowSoftmax() {
@@ -284,23 +284,23 @@ final class RowSoftmax {
             return m;
         }
         float[] src = padded(v, n, w, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < 256; i++) {
-            w[i] = Math.max(src[i], src[i + 256]);
+        for (int i = 0; i < CHUNK / 2; i++) {
+            w[i] = Math.max(src[i], src[i + CHUNK / 2]);
         }
-        for (int i = 0; i < 128; i++) {
-            w[i] = Math.max(w[i], w[i + 128]);
+        for (int i = 0; i < CHUNK / 4; i++) {
+            w[i] = Math.max(w[i], w[i + CHUNK / 4]);
         }
-        for (int i = 0; i < 64; i++) {
-            w[i] = Math.max(w[i], w[i + 64]);
+        for (int i = 0; i < CHUNK / 8; i++) {
+            w[i] = Math.max(w[i], w[i + CHUNK / 8]);
         }
-        for (int i = 0; i < 32; i++) {
-            w[i] = Math.max(w[i], w[i + 32]);
+        for (int i = 0; i < CHUNK / 16; i++) {
+            w[i] = Math.max(w[i], w[i + CHUNK / 16]);
         }
-        for (int i = 0; i < 16; i++) {
-            w[i] = Math.max(w[i], w[i + 16]);
+        for (int i = 0; i < CHUNK / 32; i++) {
+            w[i] = Math.max(w[i], w[i + CHUNK / 32]);
         }
         float m = w[0];
-        for (int i = 1; i < 16; i++) {
+        for (int i = 1; i < CHUNK / 32; i++) {
             m = Math.max(m, w[i]);
         }
         return m;
@@ -320,22 +320,22 @@ final class RowSoftmax {
             return halves(w, h);
         }
         float[] src = padded(v, n, w, 0f);
-        for (int i = 0; i < 256; i++) {
-            w[i] = src[i] + src[i + 256];
+        for (int i = 0; i < CHUNK / 2; i++) {
+            w[i] = src[i] + src[i + CHUNK / 2];
         }
-        for (int i = 0; i < 128; i++) {
-            w[i] += w[i + 128];
+        for (int i = 0; i < CHUNK / 4; i++) {
+            w[i] += w[i + CHUNK / 4];
         }
-        for (int i = 0; i < 64; i++) {
-            w[i] += w[i + 64];
+        for (int i = 0; i < CHUNK / 8; i++) {
+            w[i] += w[i + CHUNK / 8];
         }
-        for (int i = 0; i < 32; i++) {
-            w[i] += w[i + 32];
+        for (int i = 0; i < CHUNK / 16; i++) {
+            w[i] += w[i + CHUNK / 16];
         }
-        for (int i = 0; i < 16; i++) {
-            w[i] += w[i + 16];
+        for (int i = 0; i < CHUNK / 32; i++) {
+            w[i] += w[i + CHUNK / 32];
         }
-        return halves(w, 16);
+        return halves(w, CHUNK / 32);
     }
 
     /** The pairwise sum of {@code w[0..len)}, len a power of two, by halving in place. */
