@@ -3,6 +3,10 @@ package dev.descent.autograd;
 import dev.descent.core.Check;
 import dev.descent.core.Scope;
 import dev.descent.core.Tensor;
+import dev.descent.core.fused.Expr;
+import dev.descent.core.fused.UpdateRule;
+import dev.descent.core.spi.BinaryOp;
+import java.util.List;
 
 /** Activation functions and (log-)softmax, each forward beside its derivative. */
 final class ActivationOps {
@@ -27,10 +31,38 @@ final class ActivationOps {
         return Node.record("tanh", a.use("tanh").tanh(), (n, g, i) -> g.mul(n.output().square().rsub(1)), a);
     }
 
-    /** d relu(x) = 1 where the output is positive, else 0. */
+    /**
+     * d relu(x) = 1 where the output is positive, else 0: g·[y &gt; 0] in one pass over memory (an
+     * elementwise program, {@link #RELU_GRADIENT}) where a mask and a product would take two,
+     * the same bits; with recorded ops when the backward pass creates a graph.
+     */
     static Variable relu(Variable a) {
-        return Node.record("relu", a.use("relu").relu(),
-                (n, g, i) -> g.mul(Variable.constant(n.output().data().gt(0))), a);
+        return Node.record("relu", a.use("relu").relu(), (n, g, i) -> GradMode.isEnabled()
+                ? g.mul(Variable.constant(n.output().data().gt(0)))
+                : Variable.constant(reluGradient(g.use("relu"), n.output().data())), a);
+    }
+
+    /** {@code gradIn ← grad·[output &gt; zero]}. */
+    private static final UpdateRule RELU_GRADIENT = reluGradientRule();
+
+    private static UpdateRule reluGradientRule() {
+        UpdateRule.Builder r = UpdateRule.builder("relu gradient");
+        Expr grad = r.tensor("grad");
+        Expr output = r.tensor("output");
+        Expr gradIn = r.tensor("gradIn");
+        r.assign(gradIn, grad.mul(output.apply(BinaryOp.GT, r.scalar("zero"))));
+        return r.build();
+    }
+
+    private static Tensor reluGradient(Tensor g, Tensor y) {
+        Tensor gradIn = Tensor.empty(g.device(), g.dtype(), g.shape().dims());
+        try {
+            RELU_GRADIENT.run(List.of(List.of(g, y, gradIn)), 0);
+        } catch (RuntimeException e) {
+            gradIn.close();
+            throw e;
+        }
+        return gradIn;
     }
 
     /** d = 1 for x > 0, slope otherwise. */

@@ -263,6 +263,15 @@ public final class BenchMain {
             if (unfolded != null) {
                 rows.add(row("unfold batch+sgemm " + shape + " fwd", flops / unfolded, "GFLOP/s", ref, gemm / unfolded));
             }
+            Double oneDnnFwd = s.get("ConvBenchmark.oneDnnConv2dForward[" + shape + "]");
+            Double oneDnnFb = s.get("ConvBenchmark.oneDnnConv2dForwardBackward[" + shape + "]");
+            if (oneDnnFwd != null) {
+                rows.add(row("conv2d 3x3 " + shape + " fwd, onednn", flops / oneDnnFwd, "GFLOP/s", ref, gemm / oneDnnFwd));
+            }
+            if (oneDnnFb != null) {
+                rows.add(row("conv2d 3x3 " + shape + " fwd+bwd, onednn", 3 * flops / oneDnnFb, "GFLOP/s", ref,
+                        3 * gemm / oneDnnFb));
+            }
         }
     }
 

@@ -195,6 +195,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: every core)")
     Integer threads;
 
+    @Option(names = "--cpu-convolutions", paramLabel = "IMPL",
+            description = "float32 convolutions on the CPU: descent (its own, the default: the same bits on any "
+                    + "thread count) or onednn (oneDNN's: faster CNN training, bits that depend on OMP_NUM_THREADS)")
+    String cpuConvolutions;
+
     @Option(names = "--out", paramLabel = "DIR", description = "where the files go (default: runs/<data>)")
     Path out;
 
@@ -239,6 +244,9 @@ public final class TrainCommand implements Callable<Integer> {
         validate();
         if (threads != null) {
             System.setProperty("descent.cpu.threads", Integer.toString(threads));
+        }
+        if (cpuConvolutions != null) {
+            System.setProperty("descent.cpu.convolutions", cpuConvolutions);
         }
         Backends.setDefault(backend);
         Path dir = out != null ? out : defaultDir();
@@ -407,6 +415,8 @@ public final class TrainCommand implements Callable<Integer> {
         require(out == null || !Files.exists(out) || Files.isDirectory(out),
                 "--out: expected a directory (or where to make one), got " + out + ", which is not a directory");
         require(backend.equals("cpu") || backend.equals("cuda"), "--backend: expected cpu or cuda, got '" + backend + "'");
+        require(cpuConvolutions == null || cpuConvolutions.equals("descent") || cpuConvolutions.equals("onednn"),
+                "--cpu-convolutions: expected descent or onednn, got '" + cpuConvolutions + "'");
         require(progress.equals("auto") || progress.equals("bar") || progress.equals("plain"),
                 "--progress: expected auto, bar or plain, got '" + progress + "'");
         require(!resume || out != null || Files.isDirectory(defaultDir()),

@@ -119,8 +119,21 @@ class LaunchCommandTest {
     }
 
     private static Optional<ProcessHandle> rank(int r) {
-        return ProcessHandle.current().descendants().filter(p -> p.info().arguments().map(
-                a -> Arrays.asList(a).contains("-Ddescent.launch.rank=" + r)).orElse(false)).findFirst();
+        String mark = "-Ddescent.launch.rank=" + r;
+        return ProcessHandle.current().descendants().filter(p -> arguments(p).contains(mark)).findFirst();
+    }
+
+    /**
+     * A process's arguments from {@code /proc/PID/cmdline}: {@code ProcessHandle.Info.arguments()}
+     * is empty once a command line passes 4 KiB, as a rank's does with the test class path.
+     */
+    private static List<String> arguments(ProcessHandle p) {
+        try {
+            byte[] line = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+            return Arrays.asList(new String(line, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | RuntimeException gone) {
+            return p.info().arguments().map(Arrays::asList).orElse(List.of());
+        }
     }
 
     private interface Condition {

@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,6 +204,47 @@ class TrainCommandTest {
         assertTrue(o.out().contains(spec), o.out());
     }
 
+    /** --cpu-convolutions onednn trains the same CNN to the same loss as Descent's convolutions, up to rounding. */
+    @Test
+    void aCnnTrainsOnOneDnnConvolutions() throws IOException {
+        Path data = dir.resolve("noisy-images");
+        Files.createDirectories(data);
+        Random random = new Random(5);
+        for (String prefix : List.of("train", "t10k")) {
+            int n = 20;
+            byte[] pixels = new byte[n * 784];
+            byte[] labels = new byte[n];
+            random.nextBytes(pixels);   // sums of noise round differently in another order (one lit pixel would not)
+            for (int i = 0; i < n; i++) {
+                labels[i] = (byte) (i % 10);
+            }
+            Files.write(data.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, pixels));
+            Files.write(data.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
+        }
+        String spec = "cnn:c4k3,bn,relu,pool2,c8k3,relu,gap,fc16";
+        double[] loss = new double[2];
+        double[] firstGradNorm = new double[2];
+        String[] impls = {"descent", "onednn"};
+        try {
+            for (int i = 0; i < 2; i++) {
+                Path out = dir.resolve("conv-" + impls[i]);
+                Outcome o = train(out, "--data", data.toString(), "--model", spec, "--epochs", "2", "--batch-size", "10",
+                        "--cpu-convolutions", impls[i]);
+                assertEquals(ExitCodes.OK, o.status(), o.err());
+                loss[i] = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("final").get("test_loss")
+                        .asDouble();
+                String firstStep = Files.readAllLines(out.resolve("steps.csv")).get(1);   // step,epoch,loss,grad_norm,...
+                firstGradNorm[i] = Double.parseDouble(firstStep.split(",")[3]);
+            }
+        } finally {
+            System.clearProperty("descent.cpu.convolutions");
+        }
+        assertEquals(loss[0], loss[1], 1e-4 * Math.abs(loss[0]), "test loss, Descent's convolutions vs oneDNN's");
+        assertEquals(firstGradNorm[0], firstGradNorm[1], 1e-5 * firstGradNorm[0], "first step's gradient norm");
+        // the weight gradients sum over the batch in another order: oneDNN's convolutions ran
+        assertNotEquals(firstGradNorm[0], firstGradNorm[1], "first step's gradient norm");
+    }
+
     @Test
     void cnnOptionsThatDoNotFitAreOneLineUsageErrors() throws IOException {
         Path data = dir.resolve("tiny-images");
@@ -293,6 +336,7 @@ class TrainCommandTest {
             {"--lr Infinity", "--lr", "finite"},
             {"--weight-decay NaN", "--weight-decay", "finite"},
             {"--label-smoothing 1.5", "--label-smoothing", "[0, 1]"},
+            {"--cpu-convolutions mkl", "--cpu-convolutions", "descent or onednn"},
             {"--loss-tolerance -1", "--loss-tolerance", ">= 0"},
             {"--out " + file, "--out", "not a directory"},
         };

@@ -6,6 +6,7 @@ import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -94,16 +95,16 @@ final class ConvolutionCases {
         List<DynamicNode> weightGrad = new ArrayList<>();
         for (DType dt : h.floats()) {
             for (Geometry g : GEOMETRIES) {
-                for (boolean nhwc : new boolean[] {false, true}) {
-                    forward.add(forward(h, dt, g, nhwc));
-                    inputGrad.add(inputGrad(h, dt, g, nhwc));
-                    weightGrad.add(weightGrad(h, dt, g, nhwc));
+                for (Operands layout : Operands.values()) {
+                    forward.add(forward(h, dt, g, layout));
+                    inputGrad.add(inputGrad(h, dt, g, layout));
+                    weightGrad.add(weightGrad(h, dt, g, layout));
                 }
             }
         }
-        forward.add(forward(h, DType.FLOAT32, TILED, false));
-        inputGrad.add(inputGrad(h, DType.FLOAT32, TILED, false));
-        weightGrad.add(weightGrad(h, DType.FLOAT32, TILED, true));
+        forward.add(forward(h, DType.FLOAT32, TILED, Operands.CONTIGUOUS));
+        inputGrad.add(inputGrad(h, DType.FLOAT32, TILED, Operands.CONTIGUOUS));
+        weightGrad.add(weightGrad(h, DType.FLOAT32, TILED, Operands.PERMUTED));
         return Stream.of(DynamicContainer.dynamicContainer("conv2d", forward),
                 DynamicContainer.dynamicContainer("conv2dInputGrad", inputGrad),
                 DynamicContainer.dynamicContainer("conv2dWeightGrad", weightGrad),
@@ -158,43 +159,78 @@ final class ConvolutionCases {
         return Tensor.zeros(c.device(), dt, shape);
     }
 
-    private static String name(String what, DType dt, Geometry g, boolean strided) {
-        return String.format("%s %s %s x%s w%s (%s, %s)%s matches the reference", what, dt, g.label(),
-                Harness.dims(g.x()), Harness.dims(g.w()), g.options(), g.bias() ? "bias" : "no bias",
-                strided ? ", non-contiguous operands" : "");
+    /** How a case's operands lie in memory. */
+    private enum Operands {
+        CONTIGUOUS(""),
+        /** NHWC inputs permuted to NCHW, weights stored [KW, KH, I, O], gradients strided. */
+        PERMUTED(", non-contiguous operands"),
+        /** Row-major, each starting one element into its storage (as a batch sliced from a larger tensor). */
+        OFFSET(", operands at an offset");
+
+        final String label;
+
+        Operands(String label) {
+            this.label = label;
+        }
     }
 
-    private static DynamicNode forward(Harness h, DType dt, Geometry g, boolean nhwc) {
-        return h.test(CATEGORY, "conv2d", name("conv2d", dt, g, nhwc), c -> {
+    private static String name(String what, DType dt, Geometry g, Operands layout) {
+        return String.format("%s %s %s x%s w%s (%s, %s)%s matches the reference", what, dt, g.label(),
+                Harness.dims(g.x()), Harness.dims(g.w()), g.options(), g.bias() ? "bias" : "no bias", layout.label);
+    }
+
+    /** {@code values} as the case's layout asks; {@code permuted} lays out a permuted one. */
+    private static Tensor laidOut(CaseContext c, DType dt, RefArray values, Operands layout,
+            BiFunction<CaseContext, RefArray, Tensor> permuted) {
+        return switch (layout) {
+            case CONTIGUOUS -> c.tensor(dt, values);
+            case PERMUTED -> permuted.apply(c, values);
+            case OFFSET -> atOffset(c, dt, values);
+        };
+    }
+
+    /** {@code values} row-major from the second element of a storage whose first holds NaN. */
+    private static Tensor atOffset(CaseContext c, DType dt, RefArray values) {
+        double[] stored = new double[values.numel() + 1];
+        stored[0] = Double.NaN;
+        System.arraycopy(values.data(), 0, stored, 1, values.numel());
+        try (Tensor all = Tensor.of(c.device(), dt, stored, stored.length);
+                Tensor tail = all.narrow(0, 1, values.numel())) {
+            return tail.view(values.shape());
+        }
+    }
+
+    private static DynamicNode forward(Harness h, DType dt, Geometry g, Operands layout) {
+        return h.test(CATEGORY, "conv2d", name("conv2d", dt, g, layout), c -> {
             RefArray xv = c.draw(dt, Domain.NORMAL, g.x());
             RefArray wv = c.draw(dt, Domain.NORMAL, g.w());
             RefArray bv = g.bias() ? c.draw(dt, Domain.NORMAL, g.w()[0]) : null;
-            Tensor x = nhwc ? nhwc(c, dt, xv) : c.tensor(dt, xv);
-            Tensor w = nhwc ? transposedWeight(c, dt, wv) : c.tensor(dt, wv);
-            Tensor b = bv == null ? null : c.tensor(dt, bv);
+            Tensor x = laidOut(c, dt, xv, layout, (cc, v) -> nhwc(cc, dt, v));
+            Tensor w = laidOut(c, dt, wv, layout, (cc, v) -> transposedWeight(cc, dt, v));
+            Tensor b = bv == null ? null : laidOut(c, dt, bv, layout, (cc, v) -> c.strided(dt, v).tensor());
             RefConvolution.Result r = RefConvolution.conv2d(xv, wv, bv, g.reference());
             c.expect(x.conv2d(w, b, g.options()), dt, r.value(), r.scale(), Tolerance.sum(dt));
         });
     }
 
-    private static DynamicNode inputGrad(Harness h, DType dt, Geometry g, boolean strided) {
-        return h.test(CATEGORY, "conv2dInputGrad", name("conv2dInputGrad", dt, g, strided), c -> {
+    private static DynamicNode inputGrad(Harness h, DType dt, Geometry g, Operands layout) {
+        return h.test(CATEGORY, "conv2dInputGrad", name("conv2dInputGrad", dt, g, layout), c -> {
             RefArray gv = c.draw(dt, Domain.NORMAL, g.out());
             RefArray wv = c.draw(dt, Domain.NORMAL, g.w());
-            Tensor gradOut = strided ? c.strided(dt, gv).tensor() : c.tensor(dt, gv);
-            Tensor w = strided ? transposedWeight(c, dt, wv) : c.tensor(dt, wv);
+            Tensor gradOut = laidOut(c, dt, gv, layout, (cc, v) -> cc.strided(dt, v).tensor());
+            Tensor w = laidOut(c, dt, wv, layout, (cc, v) -> transposedWeight(cc, dt, v));
             RefConvolution.Result r = RefConvolution.inputGrad(gv, wv, g.x(), g.reference());
             c.expect(Tensor.conv2dInputGrad(gradOut, w, Shape.of(g.x()), g.options()), dt, r.value(), r.scale(),
                     Tolerance.sum(dt));
         });
     }
 
-    private static DynamicNode weightGrad(Harness h, DType dt, Geometry g, boolean strided) {
-        return h.test(CATEGORY, "conv2dWeightGrad", name("conv2dWeightGrad", dt, g, strided), c -> {
+    private static DynamicNode weightGrad(Harness h, DType dt, Geometry g, Operands layout) {
+        return h.test(CATEGORY, "conv2dWeightGrad", name("conv2dWeightGrad", dt, g, layout), c -> {
             RefArray xv = c.draw(dt, Domain.NORMAL, g.x());
             RefArray gv = c.draw(dt, Domain.NORMAL, g.out());
-            Tensor x = strided ? nhwc(c, dt, xv) : c.tensor(dt, xv);
-            Tensor gradOut = strided ? c.strided(dt, gv).tensor() : c.tensor(dt, gv);
+            Tensor x = laidOut(c, dt, xv, layout, (cc, v) -> nhwc(cc, dt, v));
+            Tensor gradOut = laidOut(c, dt, gv, layout, (cc, v) -> cc.strided(dt, v).tensor());
             RefConvolution.Result r = RefConvolution.weightGrad(xv, gv, g.w(), g.reference());
             c.expect(Tensor.conv2dWeightGrad(x, gradOut, Shape.of(g.w()), g.options()), dt, r.value(), r.scale(),
                     Tolerance.sum(dt));

@@ -5,12 +5,13 @@ import dev.descent.core.spi.StridedView;
 
 /**
  * Batch normalisation and its gradients, one channel at a time: a channel's planes
- * ({@code x[n, c, ...]} for every n) are read once to measure it and once to normalise it, each
- * plane a bulk copy into an array held in cache. Sums are in double, in four interleaved lanes
- * added in a fixed order, one channel per thread: the same bits on any thread count. The variance is measured about the channel's
- * first value (a shifted sum of squares: no cancellation when the mean is large against the
- * deviation). The elementwise steps compute in the tensors' precision:
- * {@code out = fma(x − μ, γ/√(σ² + ε), β)} and
+ * ({@code x[n, c, ...]} for every n) are read once into an array (a {@link Channel}, held in cache),
+ * measured and normalised there; a channel larger than {@link #CHANNEL_ELEMENTS} is read again,
+ * plane by plane, for each pass. Sums are in double, in four interleaved lanes added in a fixed
+ * order, plane after plane, one channel per thread: the same bits on any thread count. The
+ * variance is measured about the channel's first value (a shifted sum of squares: no
+ * cancellation when the mean is large against the deviation). The elementwise steps compute in
+ * the tensors' precision: {@code out = fma(x − μ, γ/√(σ² + ε), β)} and
  * {@code dx = fma(A, g, fma(B, x − μ, C))} with per-channel A, B, C computed in double.
  */
 final class BatchNorm {
@@ -34,6 +35,55 @@ final class BatchNorm {
 
         long grain() {
             return Math.max(1, CpuThreads.GRAIN / ((long) n * l));
+        }
+    }
+
+    /** The most elements of a channel held whole (16 MiB of float32 per array and thread). */
+    static final int CHANNEL_ELEMENTS = 1 << 22;
+    private static volatile int channelElements = CHANNEL_ELEMENTS;
+
+    /** Lowers the limit on a channel held whole: tests compare both ways of reading a channel. */
+    static void setChannelElements(int limit) {
+        channelElements = limit;
+    }
+
+    /**
+     * One channel's planes as a pass sees them: read whole into an array once ({@link #load}) when
+     * the channel holds at most {@link #CHANNEL_ELEMENTS} elements, so that the passes after the
+     * first read the array instead of memory (each bulk copy from the tensor cost as much as the
+     * arithmetic on it); otherwise each plane is read again on every pass.
+     */
+    private static final class Channel {
+        private final Access access;
+        private final Planes planes;
+        private final boolean whole;
+        final Object values;
+        private int c;
+
+        Channel(Access access, Planes planes, boolean single) {
+            this.access = access;
+            this.planes = planes;
+            whole = (long) planes.n() * planes.l() <= channelElements;
+            int length = whole ? planes.n() * planes.l() : planes.l();
+            values = single ? new float[length] : new double[length];
+        }
+
+        void load(int channel) {
+            c = channel;
+            if (whole) {
+                for (int n = 0; n < planes.n(); n++) {
+                    access.readOwn(planes.at(n, c), 1, values, n * planes.l(), planes.l());
+                }
+            }
+        }
+
+        /** Plane n of the loaded channel: where it starts in {@link #values}. */
+        int plane(int n) {
+            if (whole) {
+                return n * planes.l();
+            }
+            access.readOwn(planes.at(n, c), 1, values, 0, planes.l());
+            return 0;
         }
     }
 
@@ -79,55 +129,60 @@ final class BatchNorm {
             Planes o = Planes.of(out);
             double[] gamma = perChannel(weight, p.c(), 1);
             double[] beta = perChannel(bias, p.c(), 0);
+            // normalise with the statistics as stored (what the backward pass will read)
+            double[] mu = batchStats ? new double[p.c()] : perChannel(mean, p.c(), 0);
+            double[] sigma2 = batchStats ? new double[p.c()] : perChannel(var, p.c(), 0);
             Access ax = ((CpuStorage) xc.storage()).access();
             Access ao = ((CpuStorage) out.storage()).access();
-            if (batchStats) {
-                double[][] moments = new double[2][p.c()];
-                CpuThreads.parallelFor(p.c(), p.grain(), 1, (from, to) -> {
-                    for (int c = (int) from; c < to; c++) {
-                        double[] mv = moments(ax, p, c);
-                        moments[0][c] = mv[0];
-                        moments[1][c] = mv[1];
-                    }
-                });
-                ((CpuStorage) mean.storage()).access().write(mean.offset(), 1, moments[0], 0, p.c());
-                ((CpuStorage) var.storage()).access().write(var.offset(), 1, moments[1], 0, p.c());
-            }
-            // normalise with the statistics as stored (what the backward pass will read)
-            double[] mu = perChannel(mean, p.c(), 0);
-            double[] sigma2 = perChannel(var, p.c(), 0);
+            boolean single = x.dtype() == DType.FLOAT32;
             CpuThreads.parallelFor(p.c(), p.grain(), 1, (from, to) -> {
-                Object plane = x.dtype() == DType.FLOAT32 ? new float[p.l()] : new double[p.l()];
+                Channel channel = new Channel(ax, p, single);
                 for (int c = (int) from; c < to; c++) {
+                    channel.load(c);
+                    if (batchStats) {
+                        double[] mv = moments(channel, p);
+                        mu[c] = stored(mv[0], mean);
+                        sigma2[c] = stored(mv[1], var);
+                    }
                     double scale = gamma[c] / Math.sqrt(sigma2[c] + eps);
                     for (int n = 0; n < p.n(); n++) {
-                        ax.readOwn(p.at(n, c), 1, plane, 0, p.l());
-                        if (plane instanceof float[] f) {
-                            normalise(f, (float) mu[c], (float) scale, (float) beta[c]);
+                        int at = channel.plane(n);
+                        if (channel.values instanceof float[] f) {
+                            normalise(f, at, p.l(), (float) mu[c], (float) scale, (float) beta[c]);
                         } else {
-                            normalise((double[]) plane, mu[c], scale, beta[c]);
+                            normalise((double[]) channel.values, at, p.l(), mu[c], scale, beta[c]);
                         }
-                        ao.writeOwn(o.at(n, c), 1, plane, 0, p.l());
+                        ao.writeOwn(o.at(n, c), 1, channel.values, at, p.l());
                     }
                 }
             });
+            if (batchStats) {
+                ((CpuStorage) mean.storage()).access().write(mean.offset(), 1, mu, 0, p.c());
+                ((CpuStorage) var.storage()).access().write(var.offset(), 1, sigma2, 0, p.c());
+            }
         } finally {
             freeCopy(xc, x);
         }
     }
 
-    /** Mean and biased variance of channel c, about its first value, in double. */
-    private static double[] moments(Access a, Planes p, int c) {
-        Object plane = a instanceof Access.F32 ? new float[p.l()] : new double[p.l()];
-        a.readOwn(p.at(0, c), 1, plane, 0, 1);
-        double shift = plane instanceof float[] f ? f[0] : ((double[]) plane)[0];
+    /** {@code v} as a tensor of {@code where}'s dtype holds it. */
+    private static double stored(double v, StridedView where) {
+        return where.dtype() == DType.FLOAT32 ? (float) v : v;
+    }
+
+    /** Mean and biased variance of the loaded channel, about its first value, in double. */
+    private static double[] moments(Channel channel, Planes p) {
+        double shift = Double.NaN;
         double[] s = new double[2 * LANES];
         for (int n = 0; n < p.n(); n++) {
-            a.readOwn(p.at(n, c), 1, plane, 0, p.l());
-            if (plane instanceof float[] f) {
-                shiftedSums(f, shift, s);
+            int at = channel.plane(n);
+            if (channel.values instanceof float[] f) {
+                shift = n == 0 ? f[at] : shift;
+                shiftedSums(f, at, p.l(), shift, s);
             } else {
-                shiftedSums((double[]) plane, shift, s);
+                double[] d = (double[]) channel.values;
+                shift = n == 0 ? d[at] : shift;
+                shiftedSums(d, at, p.l(), shift, s);
             }
         }
         double s1 = 0;
@@ -148,12 +203,15 @@ final class BatchNorm {
      */
     private static final int LANES = 4;
 
-    /** {@code s[k] += Σ (v − shift)} and {@code s[LANES + k] += Σ (v − shift)²} over the elements i ≡ k mod LANES. */
-    private static void shiftedSums(float[] v, double shift, double[] s) {
+    /**
+     * {@code s[k] += Σ (v − shift)} and {@code s[LANES + k] += Σ (v − shift)²} over the elements
+     * {@code v[from + i]}, i &lt; length, i ≡ k mod LANES.
+     */
+    private static void shiftedSums(float[] v, int from, int length, double shift, double[] s) {
         double a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
         double b0 = s[4], b1 = s[5], b2 = s[6], b3 = s[7];
-        int n = v.length;
-        int i = 0;
+        int n = from + length;
+        int i = from;
         for (; i + LANES <= n; i += LANES) {
             double d0 = v[i] - shift;
             double d1 = v[i + 1] - shift;
@@ -183,11 +241,11 @@ final class BatchNorm {
         s[7] = b3;
     }
 
-    private static void shiftedSums(double[] v, double shift, double[] s) {
+    private static void shiftedSums(double[] v, int from, int length, double shift, double[] s) {
         double a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
         double b0 = s[4], b1 = s[5], b2 = s[6], b3 = s[7];
-        int n = v.length;
-        int i = 0;
+        int n = from + length;
+        int i = from;
         for (; i + LANES <= n; i += LANES) {
             double d0 = v[i] - shift;
             double d1 = v[i + 1] - shift;
@@ -217,14 +275,14 @@ final class BatchNorm {
         s[7] = b3;
     }
 
-    private static void normalise(float[] v, float mu, float scale, float beta) {
-        for (int i = 0; i < v.length; i++) {
+    private static void normalise(float[] v, int from, int length, float mu, float scale, float beta) {
+        for (int i = from; i < from + length; i++) {
             v[i] = Math.fma(v[i] - mu, scale, beta);
         }
     }
 
-    private static void normalise(double[] v, double mu, double scale, double beta) {
-        for (int i = 0; i < v.length; i++) {
+    private static void normalise(double[] v, int from, int length, double mu, double scale, double beta) {
+        for (int i = from; i < from + length; i++) {
             v[i] = Math.fma(v[i] - mu, scale, beta);
         }
     }
@@ -250,20 +308,22 @@ final class BatchNorm {
             double m = (double) px.n() * px.l();
             boolean single = x.dtype() == DType.FLOAT32;
             CpuThreads.parallelFor(channels, px.grain(), 1, (from, to) -> {
-                Object xs = single ? new float[px.l()] : new double[px.l()];
-                Object gs = single ? new float[px.l()] : new double[px.l()];
+                Channel xs = new Channel(ax, px, single);
+                Channel gs = new Channel(ag, pg, single);
                 for (int c = (int) from; c < to; c++) {
+                    xs.load(c);
+                    gs.load(c);
                     double invStd = 1 / Math.sqrt(sigma2[c] + eps);
                     boolean reduce = gradWeight != null || gradBias != null || (gradIn != null && batchStats);
                     if (reduce) {
                         double[] s = new double[2 * LANES];
                         for (int n = 0; n < px.n(); n++) {
-                            ax.readOwn(px.at(n, c), 1, xs, 0, px.l());
-                            ag.readOwn(pg.at(n, c), 1, gs, 0, px.l());
+                            int xAt = xs.plane(n);
+                            int gAt = gs.plane(n);
                             if (single) {
-                                gradientSums((float[]) gs, (float[]) xs, (float) mu[c], s);
+                                gradientSums((float[]) gs.values, gAt, (float[]) xs.values, xAt, px.l(), (float) mu[c], s);
                             } else {
-                                gradientSums((double[]) gs, (double[]) xs, mu[c], s);
+                                gradientSums((double[]) gs.values, gAt, (double[]) xs.values, xAt, px.l(), mu[c], s);
                             }
                         }
                         double s0 = 0;
@@ -282,14 +342,15 @@ final class BatchNorm {
                     double b = batchStats ? -a * invStd * sumGX[c] / m : 0;
                     double k = batchStats ? -a * sumG[c] / m : 0;
                     for (int n = 0; n < px.n(); n++) {
-                        ax.readOwn(px.at(n, c), 1, xs, 0, px.l());
-                        ag.readOwn(pg.at(n, c), 1, gs, 0, px.l());
+                        int xAt = xs.plane(n);
+                        int gAt = gs.plane(n);
                         if (single) {
-                            inputGrad((float[]) gs, (float[]) xs, (float) mu[c], (float) a, (float) b, (float) k);
+                            inputGrad((float[]) gs.values, gAt, (float[]) xs.values, xAt, px.l(), (float) mu[c],
+                                    (float) a, (float) b, (float) k);
                         } else {
-                            inputGrad((double[]) gs, (double[]) xs, mu[c], a, b, k);
+                            inputGrad((double[]) gs.values, gAt, (double[]) xs.values, xAt, px.l(), mu[c], a, b, k);
                         }
-                        ai.writeOwn(pi.at(n, c), 1, gs, 0, px.l());
+                        ai.writeOwn(pi.at(n, c), 1, gs.values, gAt, px.l());
                     }
                 }
             });
@@ -305,25 +366,28 @@ final class BatchNorm {
         }
     }
 
-    /** {@code s[k] += Σ g} and {@code s[LANES + k] += Σ g·(x − μ)} over the elements i ≡ k mod LANES, in double. */
-    private static void gradientSums(float[] g, float[] x, float mu, double[] s) {
+    /**
+     * {@code s[k] += Σ g} and {@code s[LANES + k] += Σ g·(x − μ)} over the elements
+     * {@code g[gFrom + i]}, {@code x[xFrom + i]}, i &lt; length, i ≡ k mod LANES, in double.
+     */
+    private static void gradientSums(float[] g, int gFrom, float[] x, int xFrom, int length, float mu, double[] s) {
         double a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
         double b0 = s[4], b1 = s[5], b2 = s[6], b3 = s[7];
-        int n = g.length;
+        int n = length;
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            a0 += g[i];
-            a1 += g[i + 1];
-            a2 += g[i + 2];
-            a3 += g[i + 3];
-            b0 += (double) g[i] * (x[i] - mu);
-            b1 += (double) g[i + 1] * (x[i + 1] - mu);
-            b2 += (double) g[i + 2] * (x[i + 2] - mu);
-            b3 += (double) g[i + 3] * (x[i + 3] - mu);
+            a0 += g[gFrom + i];
+            a1 += g[gFrom + i + 1];
+            a2 += g[gFrom + i + 2];
+            a3 += g[gFrom + i + 3];
+            b0 += (double) g[gFrom + i] * (x[xFrom + i] - mu);
+            b1 += (double) g[gFrom + i + 1] * (x[xFrom + i + 1] - mu);
+            b2 += (double) g[gFrom + i + 2] * (x[xFrom + i + 2] - mu);
+            b3 += (double) g[gFrom + i + 3] * (x[xFrom + i + 3] - mu);
         }
         for (; i < n; i++) {
-            a0 += g[i];
-            b0 += (double) g[i] * (x[i] - mu);
+            a0 += g[gFrom + i];
+            b0 += (double) g[gFrom + i] * (x[xFrom + i] - mu);
         }
         s[0] = a0;
         s[1] = a1;
@@ -335,24 +399,24 @@ final class BatchNorm {
         s[7] = b3;
     }
 
-    private static void gradientSums(double[] g, double[] x, double mu, double[] s) {
+    private static void gradientSums(double[] g, int gFrom, double[] x, int xFrom, int length, double mu, double[] s) {
         double a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
         double b0 = s[4], b1 = s[5], b2 = s[6], b3 = s[7];
-        int n = g.length;
+        int n = length;
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            a0 += g[i];
-            a1 += g[i + 1];
-            a2 += g[i + 2];
-            a3 += g[i + 3];
-            b0 += g[i] * (x[i] - mu);
-            b1 += g[i + 1] * (x[i + 1] - mu);
-            b2 += g[i + 2] * (x[i + 2] - mu);
-            b3 += g[i + 3] * (x[i + 3] - mu);
+            a0 += g[gFrom + i];
+            a1 += g[gFrom + i + 1];
+            a2 += g[gFrom + i + 2];
+            a3 += g[gFrom + i + 3];
+            b0 += g[gFrom + i] * (x[xFrom + i] - mu);
+            b1 += g[gFrom + i + 1] * (x[xFrom + i + 1] - mu);
+            b2 += g[gFrom + i + 2] * (x[xFrom + i + 2] - mu);
+            b3 += g[gFrom + i + 3] * (x[xFrom + i + 3] - mu);
         }
         for (; i < n; i++) {
-            a0 += g[i];
-            b0 += g[i] * (x[i] - mu);
+            a0 += g[gFrom + i];
+            b0 += g[gFrom + i] * (x[xFrom + i] - mu);
         }
         s[0] = a0;
         s[1] = a1;
@@ -364,16 +428,18 @@ final class BatchNorm {
         s[7] = b3;
     }
 
-    /** {@code g ← a·g + b·(x − μ) + k}, in place. */
-    private static void inputGrad(float[] g, float[] x, float mu, float a, float b, float k) {
-        for (int i = 0; i < g.length; i++) {
-            g[i] = Math.fma(a, g[i], Math.fma(b, x[i] - mu, k));
+    /** {@code g ← a·g + b·(x − μ) + k} over {@code g[gFrom + i]}, {@code x[xFrom + i]}, i &lt; length, in place. */
+    private static void inputGrad(float[] g, int gFrom, float[] x, int xFrom, int length, float mu, float a, float b,
+            float k) {
+        for (int i = 0; i < length; i++) {
+            g[gFrom + i] = Math.fma(a, g[gFrom + i], Math.fma(b, x[xFrom + i] - mu, k));
         }
     }
 
-    private static void inputGrad(double[] g, double[] x, double mu, double a, double b, double k) {
-        for (int i = 0; i < g.length; i++) {
-            g[i] = Math.fma(a, g[i], Math.fma(b, x[i] - mu, k));
+    private static void inputGrad(double[] g, int gFrom, double[] x, int xFrom, int length, double mu, double a,
+            double b, double k) {
+        for (int i = 0; i < length; i++) {
+            g[gFrom + i] = Math.fma(a, g[gFrom + i], Math.fma(b, x[xFrom + i] - mu, k));
         }
     }
 }

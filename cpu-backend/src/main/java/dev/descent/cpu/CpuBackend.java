@@ -82,6 +82,22 @@ public final class CpuBackend implements Backend {
         CpuThreads.setThreads(n);
     }
 
+    /**
+     * Chooses oneDNN's convolutions for float32 (true) or Descent's own (false, the default; also
+     * the system property {@code descent.cpu.convolutions}, {@code onednn} or {@code descent}).
+     * oneDNN's run on its OpenMP threads and round differently: see {@code OneDnnConvolution}.
+     *
+     * @throws dev.descent.core.BackendUnavailableException if oneDNN cannot be loaded here
+     */
+    public static void useOneDnnConvolutions(boolean on) {
+        OneDnnConvolution.setEnabled(on);
+    }
+
+    /** Whether float32 convolutions run on oneDNN. */
+    public static boolean oneDnnConvolutions() {
+        return OneDnnConvolution.enabled();
+    }
+
     @Override
     public MemoryUse memoryInUse(Device device) {
         return CpuStorage.POOL.inUse();
@@ -287,17 +303,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2d(StridedView x, StridedView w, StridedView bias, Conv2dGeometry g, StridedView out) {
-        Convolution.forward(this, x, w, bias, g, out);
+        if (!OneDnnConvolution.forward(this, x, w, bias, g, out)) {
+            Convolution.forward(this, x, w, bias, g, out);
+        }
     }
 
     @Override
     public void conv2dInputGrad(StridedView gradOut, StridedView w, Conv2dGeometry g, StridedView gradIn) {
-        Convolution.inputGrad(this, gradOut, w, g, gradIn);
+        if (!OneDnnConvolution.inputGrad(this, gradOut, w, g, gradIn)) {
+            Convolution.inputGrad(this, gradOut, w, g, gradIn);
+        }
     }
 
     @Override
     public void conv2dWeightGrad(StridedView x, StridedView gradOut, Conv2dGeometry g, StridedView gradW) {
-        Convolution.weightGrad(this, x, gradOut, g, gradW);
+        if (!OneDnnConvolution.weightGrad(this, x, gradOut, g, gradW)) {
+            Convolution.weightGrad(this, x, gradOut, g, gradW);
+        }
     }
 
     @Override

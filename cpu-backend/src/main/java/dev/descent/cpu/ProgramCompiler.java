@@ -437,14 +437,18 @@ final class ProgramCompiler {
             } else {
                 mv.visitInsn(nanIsGreater ? Opcodes.DCMPG : Opcodes.DCMPL);
             }
+            // an int 1 or 0, converted after the join: C2 turns a diamond of int constants into a
+            // conditional move, one of float constants into a branch (mispredicted on noisy data:
+            // the ReLU gradient as a program ran at 2.5 ns an element, 0.5 so)
             Label zero = new Label();
             Label done = new Label();
             mv.visitJumpInsn(fail, zero);
-            mv.visitInsn(inFloat ? Opcodes.FCONST_1 : Opcodes.DCONST_1);
+            mv.visitInsn(Opcodes.ICONST_1);
             mv.visitJumpInsn(Opcodes.GOTO, done);
             mv.visitLabel(zero);
-            mv.visitInsn(inFloat ? Opcodes.FCONST_0 : Opcodes.DCONST_0);
+            mv.visitInsn(Opcodes.ICONST_0);
             mv.visitLabel(done);
+            mv.visitInsn(inFloat ? Opcodes.I2F : Opcodes.I2D);
         }
     }
 

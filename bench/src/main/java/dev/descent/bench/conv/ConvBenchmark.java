@@ -78,6 +78,7 @@ public class ConvBenchmark {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         boolean reference = params.getBenchmark().endsWith("cblasSgemm") || params.getBenchmark().endsWith("unfoldedBatchForward");
+        CpuBackend.useOneDnnConvolutions(params.getBenchmark().contains("oneDnn"));
         openblas_nolapack.blas_set_num_threads(reference ? CpuBackend.threads() : 1);
         int[] s = sizes(shape);
         n = s[0];
@@ -98,6 +99,7 @@ public class ConvBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         openblas_nolapack.blas_set_num_threads(1);
+        CpuBackend.useOneDnnConvolutions(false);
         for (Tensor t : new Tensor[] {x, w, gradOut, col, product}) {
             t.close();
         }
@@ -118,6 +120,18 @@ public class ConvBenchmark {
              Tensor gw = Tensor.conv2dWeightGrad(x, gradOut, w.shape(), PAD1)) {
             return out.numel() + gi.numel() + gw.numel();
         }
+    }
+
+    /** {@link #conv2dForward} on oneDNN's convolutions ({@code descent.cpu.convolutions=onednn}), reorders included. */
+    @Benchmark
+    public double oneDnnConv2dForward() {
+        return conv2dForward();
+    }
+
+    /** {@link #conv2dForwardBackward} on oneDNN's convolutions, reorders included. */
+    @Benchmark
+    public double oneDnnConv2dForwardBackward() {
+        return conv2dForwardBackward();
     }
 
     /** The forward's product alone: [O, C·9] × [C·9, N·H·W]. */
