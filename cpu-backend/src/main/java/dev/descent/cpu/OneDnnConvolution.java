@@ -102,49 +102,52 @@ final class OneDnnConvolution {
         return out.dtype() == DType.FLOAT32 && out.shape()[0] > 0 && x.shape()[1] > 1 && enabled();
     }
 
+    /** {@link CpuBackend#conv2d} on oneDNN; false where it is Descent's to do. */
     static synchronized boolean forward(CpuBackend backend, StridedView x, StridedView w, StridedView bias, Conv2dGeometry g,
             StridedView out) {
-        if (!takes(x, out)) {
-            return false;
-        }
-        Plan plan = plan(Op.FORWARD, x.shape(), w.shape(), out.shape(), g, bias != null);
-        if (plan == null) {
-            return false;
-        }
-        List<StridedView> ins = bias == null ? List.of(x, w) : List.of(x, w, bias);
-        plan.run(backend, ins, out);
-        return true;
+        return takes(x, out) && run(backend, new Key(Op.FORWARD, x.shape(), w.shape(), out.shape(), g, bias != null),
+                bias == null ? List.of(x, w) : List.of(x, w, bias), out);
     }
 
+    /** {@link CpuBackend#conv2dInputGrad} on oneDNN; false where it is Descent's to do. */
     static synchronized boolean inputGrad(CpuBackend backend, StridedView gradOut, StridedView w, Conv2dGeometry g,
             StridedView gradIn) {
-        if (!takes(gradIn, gradOut)) {
-            return false;
-        }
-        Plan plan = plan(Op.INPUT_GRAD, gradIn.shape(), w.shape(), gradOut.shape(), g, false);
-        if (plan == null) {
-            return false;
-        }
-        plan.run(backend, List.of(gradOut, w), gradIn);
-        return true;
+        return takes(gradIn, gradOut) && run(backend,
+                new Key(Op.INPUT_GRAD, gradIn.shape(), w.shape(), gradOut.shape(), g, false), List.of(gradOut, w), gradIn);
     }
 
+    /** {@link CpuBackend#conv2dWeightGrad} on oneDNN; false where it is Descent's to do. */
     static synchronized boolean weightGrad(CpuBackend backend, StridedView x, StridedView gradOut, Conv2dGeometry g,
             StridedView gradW) {
-        if (!takes(x, gradOut)) {
-            return false;
-        }
-        Plan plan = plan(Op.WEIGHT_GRAD, x.shape(), gradW.shape(), gradOut.shape(), g, false);
+        return takes(x, gradOut) && run(backend,
+                new Key(Op.WEIGHT_GRAD, x.shape(), gradW.shape(), gradOut.shape(), g, false), List.of(x, gradOut), gradW);
+    }
+
+    /** Runs the plan for {@code key} on {@code ins} into {@code out}; false where oneDNN declined the shape. */
+    private static boolean run(CpuBackend backend, Key key, List<StridedView> ins, StridedView out) {
+        Plan plan = plan(key);
         if (plan == null) {
             return false;
         }
-        plan.run(backend, List.of(x, gradOut), gradW);
+        plan.run(backend, ins, out);
         return true;
     }
 
     private enum Op { FORWARD, INPUT_GRAD, WEIGHT_GRAD }
 
+    /** One convolution's shapes: input [N, C, H, W], weight, output; with a bias or not (the forward's). */
     private record Key(Op op, List<Integer> x, List<Integer> w, List<Integer> out, Conv2dGeometry g, boolean bias) {
+        Key(Op op, int[] x, int[] w, int[] out, Conv2dGeometry g, boolean bias) {
+            this(op, list(x), list(w), list(out), g, bias);
+        }
+
+        private static List<Integer> list(int[] a) {
+            return Arrays.stream(a).boxed().toList();
+        }
+
+        int[] array(List<Integer> l) {
+            return l.stream().mapToInt(Integer::intValue).toArray();
+        }
     }
 
     /** Plans by shape, least recently used first; a shape oneDNN declined maps to {@link #DECLINED}. */
@@ -160,11 +163,10 @@ final class OneDnnConvolution {
     };
     private static final Plan DECLINED = new Plan(null, List.of(), null);
 
-    private static Plan plan(Op op, int[] x, int[] w, int[] out, Conv2dGeometry g, boolean bias) {
-        Key key = new Key(op, list(x), list(w), list(out), g, bias);
+    private static Plan plan(Key key) {
         Plan p = PLAN_CACHE.get(key);
         if (p == null) {
-            p = make(op, x, w, out, g, bias);
+            p = make(key.op(), key.array(key.x()), key.array(key.w()), key.array(key.out()), key.g(), key.bias());
             PLAN_CACHE.put(key, p);
             if (p == DECLINED) {
                 declined++;
@@ -175,10 +177,6 @@ final class OneDnnConvolution {
         }
         runs++;
         return p;
-    }
-
-    private static List<Integer> list(int[] a) {
-        return Arrays.stream(a).boxed().toList();
     }
 
     /** The primitive for one shape, or {@link #DECLINED} where oneDNN has none (the exception says why). */
