@@ -19,9 +19,17 @@ final class OpenMpEnvironment {
         int setenv(String name, String value, int overwrite);
     }
 
-    /** Sets the variables the user left unset; call before oneDNN's classes load. */
+    /**
+     * Sets the variables the user left unset; call before oneDNN's classes load. Where JNA cannot
+     * reach the C library, libgomp keeps its defaults: slower, not wrong.
+     */
     static void prepare() {
-        C c = Native.load("c", C.class);
+        C c;
+        try {
+            c = Native.load("c", C.class);
+        } catch (LinkageError noJna) {
+            return;
+        }
         setUnlessSet(c, "OMP_WAIT_POLICY", "passive");
         setUnlessSet(c, "OMP_NUM_THREADS", Integer.toString(CpuThreads.threads()));
     }
