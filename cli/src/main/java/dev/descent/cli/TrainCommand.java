@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
                         + "--epochs 10 --schedule cosine",
                 "  descent train --data fashion-mnist --model cnn:c32k3,bn,relu,c32k3,bn,relu,pool2,c64k3,bn,relu,pool2,"
                         + "fc128,relu,drop0.3 --batch-size 128 --epochs 15 --schedule cosine --augment flip "
-                        + "--label-smoothing 0.1",
+                        + "--label-smoothing 0.1 --cpu-convolutions onednn",
                 "  descent train --optimizer nesterov --lr 0.05 --schedule cosine --clip-norm 1",
                 "  descent train --out runs/x --epochs 20 --resume    (continue runs/x from its checkpoint)",
                 "  descent train --max-steps 500 --checkpoint-every 100    (stop at step 500, resumable there)",

@@ -35,8 +35,9 @@ import org.bytedeco.javacpp.Pointer;
  * count, but not across thread counts: that is why this is an option and not the default.
  *
  * <p>A geometry oneDNN declines (its primitive cannot be made) and float64, which oneDNN does not
- * convolve, take {@link Convolution}'s path. Plans (primitives and blocked buffers, made once
- * per shape: making one compiles a kernel) are kept for the {@link #PLANS} shapes used last.
+ * convolve, take {@link Convolution}'s path. Plans (a primitive and its reorders, made once per
+ * shape: making one compiles a kernel) are kept for the {@link #PLANS} shapes used last; the
+ * blocked buffers come from the backend's pool for each call.
  */
 final class OneDnnConvolution {
     /** The system property that chooses the convolutions: {@code descent} (the default) or {@code onednn}. */
@@ -285,14 +286,18 @@ final class OneDnnConvolution {
 
     /**
      * One argument of a primitive: a memory over Descent's tensor, and where the primitive wants
-     * another layout, a buffer in that layout and the reorder that fills it (an input) or empties it
-     * (the output).
+     * another layout, a memory in that layout and the reorder that fills it (an input) or empties
+     * it (the output). The blocked memory's buffer comes from the backend's pool for the length of
+     * one call ({@link #hold}, {@link #release}): counted in {@code descent.cpu.maxBytes} like any
+     * tensor, and reused by the next call of any shape rather than kept by the plan.
      */
     private static final class Operand implements AutoCloseable {
         final int arg;
         final memory user;
         final memory inner;
         final reorder move;
+        private final long innerBytes;
+        private CpuStorage held;
 
         Operand(int arg, memory.desc plain, memory.desc wanted, Native n, boolean output) {
             this.arg = arg;
@@ -300,9 +305,11 @@ final class OneDnnConvolution {
             if (plain.equals(wanted)) {
                 inner = user;
                 move = null;
+                innerBytes = 0;
             } else {
-                inner = new memory(wanted, n.engine);
+                inner = new memory(wanted, n.engine, (Pointer) null);
                 move = output ? new reorder(inner, user) : new reorder(user, inner);
+                innerBytes = wanted.get_size();
             }
         }
 
@@ -311,13 +318,21 @@ final class OneDnnConvolution {
         }
 
         void point(StridedView v) {
-            long at = ((CpuStorage) v.storage()).address(v.offset());
-            // a plain Pointer at the element's address: a void* argument adds a typed pointer's position in bytes
-            user.set_data_handle(new Pointer() {
-                {
-                    address = at;
-                }
-            });
+            user.set_data_handle(at(((CpuStorage) v.storage()).address(v.offset())));
+        }
+
+        void hold() {
+            if (move != null) {
+                held = new CpuStorage(DType.FLOAT32, (innerBytes + Float.BYTES - 1) / Float.BYTES);
+                inner.set_data_handle(at(held.address(0)));
+            }
+        }
+
+        void release() {
+            if (held != null) {
+                held.free();
+                held = null;
+            }
         }
 
         void moveIn(stream s) {
@@ -330,6 +345,15 @@ final class OneDnnConvolution {
             if (move != null) {
                 move.execute(s, inner, user);
             }
+        }
+
+        /** A plain Pointer at an address: a {@code void*} argument adds a typed pointer's position in bytes. */
+        private static Pointer at(long where) {
+            return new Pointer() {
+                {
+                    address = where;   // Pointer's own field: a parameter named 'address' would be shadowed by it
+                }
+            };
         }
 
         @Override
@@ -375,18 +399,22 @@ final class OneDnnConvolution {
                     StridedView v = ins.get(i);
                     used[i] = v.isContiguous() ? v : Gemm.contiguousCopy(backend, v);
                     inputs.get(i).point(used[i]);
+                    inputs.get(i).hold();
                     inputs.get(i).moveIn(s);
                 }
                 output.point(out);
+                output.hold();
                 primitive.execute(s, args);
                 output.moveOut(s);
                 s._wait();
             } finally {
                 for (int i = 0; i < used.length; i++) {
+                    inputs.get(i).release();
                     if (used[i] != null && used[i] != ins.get(i)) {
                         used[i].storage().free();
                     }
                 }
+                output.release();
             }
         }
 
