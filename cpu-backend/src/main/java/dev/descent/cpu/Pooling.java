@@ -165,7 +165,7 @@ final class Pooling {
     /** Plane {@code p} of {@code x} into an array of its own dtype, row by row (any strides). */
     private static void readOwnPlane(Access a, StridedView x, int p, Planes s, Object dst) {
         long[] st = x.strides();
-        long at = x.offset() + (p / s.c()) * st[0] + (p % s.c()) * st[1];
+        long at = planeAt(x, p);
         if (st[3] == 1 && st[2] == s.w()) {
             a.readOwn(at, 1, dst, 0, s.h() * s.w());
             return;
@@ -311,7 +311,7 @@ final class Pooling {
     private static void readPlane(StridedView x, int p, Planes s, double[] dst) {
         Access a = ((CpuStorage) x.storage()).access();
         long[] st = x.strides();
-        long at = x.offset() + (p / s.c()) * st[0] + (p % s.c()) * st[1];
+        long at = planeAt(x, p);
         for (int h = 0; h < s.h(); h++) {
             a.read(at + h * st[2], st[3], dst, h * s.w(), s.w());
         }
@@ -321,7 +321,7 @@ final class Pooling {
     private static void readRows(Access a, StridedView v, int p, double[] dst) {
         long[] st = v.strides();
         int[] d = v.shape();
-        long at = v.offset() + (p / d[1]) * st[0] + (p % d[1]) * st[1];
+        long at = planeAt(v, p);
         for (int r = 0; r < d[2]; r++) {
             a.read(at + r * st[2], st[3], dst, r * d[3], d[3]);
         }
@@ -330,7 +330,7 @@ final class Pooling {
     private static void readRows(Access a, StridedView v, int p, long[] dst) {
         long[] st = v.strides();
         int[] d = v.shape();
-        long at = v.offset() + (p / d[1]) * st[0] + (p % d[1]) * st[1];
+        long at = planeAt(v, p);
         for (int r = 0; r < d[2]; r++) {
             a.read(at + r * st[2], st[3], dst, r * d[3], d[3]);
         }
