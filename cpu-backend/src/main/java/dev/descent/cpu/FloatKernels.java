@@ -1,25 +1,24 @@
 package dev.descent.cpu;
 
 import dev.descent.core.spi.UnaryOp;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
 
 /**
  * float32 kernels of the transcendental functions, computed in float over a chunk held in
  * {@code float[]}, written so that C2 (JDK 17) compiles each loop to SIMD code with no flags:
  * straight-line {@code Math.fma}, {@code Math.min/max}, {@code +-*}{@code /} and int shifts
  * over arrays. What C2 17 does not vectorise — reinterpreting bits ({@code floatToRawIntBits},
- * {@code intBitsToFloat}), float/int conversion, selects — is avoided: bits move between
- * float and int through a small direct buffer ({@link Scratch#bits}, two memory copies of a
- * cached chunk), integer exponents are read with the magic number 1.5·2^23, and selects become
- * {@code min/max}, int masks, or a product with a ±1 or 0/1 made by clamping x·2^200. Each loop
- * is a method of its own, run through {@link SimdLoop} so that C2 compiles it alone (inlined into
- * the kernel it often came out scalar), and a kernel makes as few passes and reinterpretations
- * as it can: each costs about 0.1 ns an element. Measured on an AMD EPYC (Zen 4), per element
- * and thread on a cached chunk: a polynomial loop 0.3–0.4 ns, a reinterpretation 0.04–0.07 ns,
- * a whole exp 0.8 ns, log 0.9, tanh 1.0, sigmoid 1.05; {@code Math.exp} on a float, 5–14 ns.
+ * {@code intBitsToFloat}), float/int conversion, selects — is avoided: the loops that turn an
+ * exponent into a power of two read and write a float array's bits in place ({@link HeapBits}),
+ * those that only reduce bits to a flag read a copy in an {@code int[]}, integer exponents are
+ * read with the magic number 1.5·2^23, and selects become {@code min/max}, int masks, or a product
+ * with a ±1 or 0/1 made by clamping x·2^200. Each {@code Math.min/max} costs about five
+ * arithmetic operations (NaN and signed zeros), so the exp reductions run unclamped and redo a
+ * chunk clamped only when its flag says so. Each loop is a method of its own, run through
+ * {@link SimdLoop} so that C2 compiles it alone (inlined into the kernel it often came out
+ * scalar), and a kernel makes as few passes as it can. Measured on an AMD EPYC (Zen 4), per
+ * element and thread on a cached chunk: the exp reduction and polynomial 0.24 ns, a whole exp
+ * 0.45–0.47, log 0.68–0.71, tanh 0.82–0.85, sigmoid 0.88–0.91 (0.81, 0.91, 0.95 and 1.04 through a
+ * direct buffer and clamped); {@code Math.exp} on a float, 5–14 ns.
  *
  * <p>The functions, each over the whole float range (the ulp bounds are in the README of
  * cpu-backend, measured over all 2^32 inputs):
@@ -30,8 +29,9 @@ import java.nio.IntBuffer;
  *     a chunk with some n outside [-126, 127] applies it as two powers {@code 2^(n/2)}, so that
  *     results reach the subnormals and overflow to infinity with one rounding. Where n <= 0 is
  *     known (softmax's rows, e^-|x|) the scale is 2^(n+64) then 2^-64: one rounding, no check.
- *     Inputs are clamped to [-104, 89] first (NaN passes through), beyond which the result is 0
- *     or inf.
+ *     A chunk with an input the unclamped reduction cannot take (|x| > 89, ±inf, NaN) is
+ *     reduced again with inputs clamped to [-104, 89] (NaN passes through), beyond which the
+ *     result is 0 or inf.
  * <li>{@code expm1}: the same reduction, {@code e^r - 1 = r + r²P(r)} and
  *     {@code e^x - 1 = 2^n (e^r - 1) + (2^n - 1)}, which is exact where n = 0 and loses nothing
  *     elsewhere since |e^x - 1| > 0.29 there; inputs above 88 take the float64 path.
@@ -102,35 +102,30 @@ final class FloatKernels {
         final float[] f3 = new float[CHUNK];
         final float[] f4 = new float[CHUNK];
         final float[] f5 = new float[CHUNK];
-        final int[] i1 = new int[CHUNK];
-        final int[] i2 = new int[CHUNK];
+        /** Bits of a chunk, for the loops that reduce them to a flag ({@link HeapBits#copyBits}). */
+        final int[] bits = new int[CHUNK];
         /** A chunk of one, for {@link #element}. */
         final float[] one = new float[1];
         /** The second scalar of a loop that takes two (SimdLoop passes one). */
         final float[] scalar = new float[1];
-        private final FloatBuffer floats;
-        private final IntBuffer ints;
-
-        Scratch() {
-            ByteBuffer b = ByteBuffer.allocateDirect(4 * CHUNK).order(ByteOrder.nativeOrder());
-            floats = b.asFloatBuffer();
-            ints = b.asIntBuffer();
+        /** A softmax row's counts of terms equal to 1 ({@link RowSoftmax}): finite whatever it last held. */
+        final float[] ties = new float[CHUNK];
+        /** How many chunks of a softmax row the scratch keeps between the row's passes. */
+        static final int ROW_CHUNKS = 64;
+        /** A softmax row's chunks ({@link RowSoftmax}); made on first use. */
+        private final float[][] row = new float[ROW_CHUNKS][];
+        /** The row chunk at {@code index} (below {@link #ROW_CHUNKS}). */
+        float[] row(int index) {
+            float[] r = row[index];
+            return r != null ? r : (row[index] = new float[CHUNK]);
         }
 
-        /** {@code dst[i] = floatToRawIntBits(src[i])}, through memory: two bulk copies, no scalar loop. */
-        void bits(float[] src, int[] dst, int n) {
-            floats.put(0, src, 0, n);
-            ints.get(0, dst, 0, n);
-        }
-
-        /** {@code dst[i] = intBitsToFloat(src[i])}, through memory. */
-        void floats(int[] src, float[] dst, int n) {
-            ints.put(0, src, 0, n);
-            floats.get(0, dst, 0, n);
+        /** Made only by {@link #scratch}. */
+        private Scratch() {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch());
 
     /** This thread's scratch. */
     static Scratch scratch() {
@@ -140,34 +135,36 @@ final class FloatKernels {
     // ---------------------------------------------------------------- the SIMD loops, called, not inlined
 
     // Each SIMD loop below is a method of its own, run through SimdLoop.call (see SimdLoop for why).
-    private static SimdLoop neg = (a, b, c, d, i, j, k, n) -> { neg(a, b, n); return 0f; };
-    private static SimdLoop abs = (a, b, c, d, i, j, k, n) -> { abs(a, b, n); return 0f; };
-    private static SimdLoop square = (a, b, c, d, i, j, k, n) -> { square(a, b, n); return 0f; };
-    private static SimdLoop relu = (a, b, c, d, i, j, k, n) -> { relu(a, b, n); return 0f; };
-    private static SimdLoop sqrt = (a, b, c, d, i, j, k, n) -> { sqrt(a, b, n); return 0f; };
-    private static SimdLoop rsqrt = (a, b, c, d, i, j, k, n) -> { rsqrt(a, b, n); return 0f; };
-    private static SimdLoop reciprocal = (a, b, c, d, i, j, k, n) -> { reciprocal(a, b, n); return 0f; };
-    private static SimdLoop expReduce = (a, b, c, d, i, j, k, n) -> { expReduce(a, k, b, c, n); return 0f; };
-    private static SimdLoop negAbsExpReduce = (a, b, c, d, i, j, k, n) -> { negAbsExpReduce(a, b, c, n); return 0f; };
-    private static SimdLoop expScale = (a, b, c, d, i, j, k, n) -> expScale(i, j, n);
-    private static SimdLoop expScales = (a, b, c, d, i, j, k, n) -> { expScales(i, j, n); return 0f; };
-    private static SimdLoop biasedScale = (a, b, c, d, i, j, k, n) -> { biasedScale(i, n); return 0f; };
-    private static SimdLoop scale = (a, b, c, d, i, j, k, n) -> { scale(a, b, n); return 0f; };
-    private static SimdLoop scaleTwice = (a, b, c, d, i, j, k, n) -> { scaleTwice(a, b, c, n); return 0f; };
-    private static SimdLoop expm1Flag = (a, b, c, d, i, j, k, n) -> expm1Flag(i, n);
-    private static SimdLoop expm1Reduce = (a, b, c, d, i, j, k, n) -> { expm1Reduce(a, b, c, n); return 0f; };
-    private static SimdLoop expm1Scale = (a, b, c, d, i, j, k, n) -> { expm1Scale(i, n); return 0f; };
-    private static SimdLoop expm1Combine = (a, b, c, d, i, j, k, n) -> { expm1Combine(a, b, c, n); return 0f; };
-    private static SimdLoop logFlag = (a, b, c, d, i, j, k, n) -> logFlag(i, n);
-    private static SimdLoop logSplit = (a, b, c, d, i, j, k, n) -> { logSplit(i, j, n); return 0f; };
-    private static SimdLoop logReduced = (a, b, c, d, i, j, k, n) -> { logReduced(a, b, c, n); return 0f; };
-    private static SimdLoop onePlus = (a, b, c, d, i, j, k, n) -> { onePlus(a, b, n); return 0f; };
-    private static SimdLoop log1pCorrect = (a, b, c, d, i, j, k, n) -> { log1pCorrect(a, b, c, n); return 0f; };
-    private static SimdLoop tanhReduce = (a, b, c, d, i, j, k, n) -> { tanhReduce(a, b, c, n); return 0f; };
-    private static SimdLoop tanhQuotient = (a, b, c, d, i, j, k, n) -> { tanhQuotient(a, b, c, d, n); return 0f; };
-    private static SimdLoop sigmoidQuotient = (a, b, c, d, i, j, k, n) -> { sigmoidQuotient(a, b, c, d, n); return 0f; };
-    private static SimdLoop softplusPrepare = (a, b, c, d, i, j, k, n) -> { softplusPrepare(a, b, c, d, n); return 0f; };
-    private static SimdLoop softplusCombine = (a, b, c, d, i, j, k, n) -> { softplusCombine(a, b, c, d, n); return 0f; };
+    private static SimdLoop neg = (a, b, c, d, i, k, n) -> { neg(a, b, n); return 0f; };
+    private static SimdLoop abs = (a, b, c, d, i, k, n) -> { abs(a, b, n); return 0f; };
+    private static SimdLoop square = (a, b, c, d, i, k, n) -> { square(a, b, n); return 0f; };
+    private static SimdLoop relu = (a, b, c, d, i, k, n) -> { relu(a, b, n); return 0f; };
+    private static SimdLoop sqrt = (a, b, c, d, i, k, n) -> { sqrt(a, b, n); return 0f; };
+    private static SimdLoop rsqrt = (a, b, c, d, i, k, n) -> { rsqrt(a, b, n); return 0f; };
+    private static SimdLoop reciprocal = (a, b, c, d, i, k, n) -> { reciprocal(a, b, n); return 0f; };
+    private static SimdLoop expReduce = (a, b, c, d, i, k, n) -> { expReduce(a, k, b, c, n); return 0f; };
+    private static SimdLoop clampedExpReduce = (a, b, c, d, i, k, n) -> { clampedExpReduce(a, k, b, c, n); return 0f; };
+    private static SimdLoop negAbs = (a, b, c, d, i, k, n) -> { negAbs(a, b, n); return 0f; };
+    private static SimdLoop negAbsExpReduce = (a, b, c, d, i, k, n) -> { negAbsExpReduce(a, b, c, n); return 0f; };
+    private static SimdLoop expScale = (a, b, c, d, i, k, n) -> expScale(a, b, n);
+    private static SimdLoop expScales = (a, b, c, d, i, k, n) -> { expScales(a, b, n); return 0f; };
+    private static SimdLoop biasedScale = (a, b, c, d, i, k, n) -> biasedScale(a, b, n);
+    private static SimdLoop scale = (a, b, c, d, i, k, n) -> { scale(a, b, c, n); return 0f; };
+    private static SimdLoop scaleTwice = (a, b, c, d, i, k, n) -> { scaleTwice(a, b, c, d, n); return 0f; };
+    private static SimdLoop expm1Flag = (a, b, c, d, i, k, n) -> expm1Flag(i, n);
+    private static SimdLoop expm1Reduce = (a, b, c, d, i, k, n) -> { expm1Reduce(a, b, c, n); return 0f; };
+    private static SimdLoop expm1Scale = (a, b, c, d, i, k, n) -> { expm1Scale(a, b, n); return 0f; };
+    private static SimdLoop expm1Combine = (a, b, c, d, i, k, n) -> { expm1Combine(a, b, c, n); return 0f; };
+    private static SimdLoop logFlag = (a, b, c, d, i, k, n) -> logFlag(i, n);
+    private static SimdLoop logSplit = (a, b, c, d, i, k, n) -> { logSplit(a, b, c, n); return 0f; };
+    private static SimdLoop logReduced = (a, b, c, d, i, k, n) -> { logReduced(a, b, c, n); return 0f; };
+    private static SimdLoop onePlus = (a, b, c, d, i, k, n) -> { onePlus(a, b, n); return 0f; };
+    private static SimdLoop log1pCorrect = (a, b, c, d, i, k, n) -> { log1pCorrect(a, b, c, n); return 0f; };
+    private static SimdLoop tanhReduce = (a, b, c, d, i, k, n) -> { tanhReduce(a, b, c, n); return 0f; };
+    private static SimdLoop tanhQuotient = (a, b, c, d, i, k, n) -> { tanhQuotient(a, b, c, d, n); return 0f; };
+    private static SimdLoop sigmoidQuotient = (a, b, c, d, i, k, n) -> { sigmoidQuotient(a, b, c, d, n); return 0f; };
+    private static SimdLoop softplusPrepare = (a, b, c, d, i, k, n) -> { softplusPrepare(a, b, c, d, n); return 0f; };
+    private static SimdLoop softplusCombine = (a, b, c, d, i, k, n) -> { softplusCombine(a, b, c, d, n); return 0f; };
 
     /**
      * Whether {@code op} has a float kernel here; the others (sign, erf, gelu, sin, cos, and any new
@@ -272,40 +269,53 @@ final class FloatKernels {
 
     // ---------------------------------------------------------------- exp and expm1
 
-    /** e^x for every x (out may be x). Uses f1, f2, i1, i2 of the scratch. */
+    /** e^x for every x (out may be x). Uses f1, f2, f3 of the scratch. */
     static void exp(float[] x, float[] out, int n, Scratch s) {
-        SimdLoop.call(expReduce, x, out, s.f1, null, null, null, 0f, n);
-        s.bits(s.f1, s.i1, n);
-        if (SimdLoop.call(expScale, null, null, null, null, s.i1, s.i2, 0, n) < 0) {
-            // some n outside the normal exponents [-126, 127] (a subnormal result, or near
-            // overflow): this chunk takes 2^n as two halves, each a normal power of two
-            SimdLoop.call(expScales, s.i1, s.i2, n);
-            s.floats(s.i1, s.f1, n);
-            s.floats(s.i2, s.f2, n);
-            SimdLoop.call(scaleTwice, out, s.f1, s.f2, n);
+        SimdLoop.call(expReduce, x, s.f3, s.f1, null, 0f, n);
+        if (SimdLoop.call(expScale, s.f1, s.f2, null, null, 0, n) < 0) {
+            // some n outside the normal exponents [-126, 127] (a subnormal result, near overflow,
+            // or an input the unclamped reduction cannot take: ±inf, NaN, |x| > 89): this chunk
+            // again with x clamped, 2^n as two halves, each a normal power of two
+            SimdLoop.call(clampedExpReduce, x, s.f3, s.f1, null, 0f, n);
+            SimdLoop.call(expScales, s.f1, s.f2, n);
+            SimdLoop.call(scaleTwice, s.f3, s.f1, s.f2, out, 0, n);
         } else {
-            s.floats(s.i2, s.f2, n);
-            SimdLoop.call(scale, out, s.f2, n);
+            SimdLoop.call(scale, s.f3, s.f2, out, n);
         }
     }
 
     /**
      * e^(x - shift) for x <= shift (softmax's rows, shifted by their maximum; the subtraction
      * rounded, then exp), in two parts for the caller's loop to combine: p into {@code p} and the
-     * biased scale 2^(n+64) into f2, so that e = p · f2 · {@link #UNBIAS}. Uses f1, i1.
+     * biased scale 2^(n+64) into f2, so that e = p · f2 · {@link #UNBIAS}. Uses f1.
      */
     static void shiftedExpParts(float[] x, float shift, float[] p, int n, Scratch s) {
-        SimdLoop.call(expReduce, x, p, s.f1, null, null, null, shift, n);
-        s.bits(s.f1, s.i1, n);
-        SimdLoop.call(biasedScale, null, null, null, null, s.i1, null, 0, n);
-        s.floats(s.i1, s.f2, n);
+        SimdLoop.call(expReduce, x, p, s.f1, null, shift, n);
+        if (SimdLoop.call(biasedScale, s.f1, s.f2, null, null, 0, n) < 0) {
+            SimdLoop.call(clampedExpReduce, x, p, s.f1, null, shift, n);
+            SimdLoop.call(biasedScale, s.f1, s.f2, null, null, 0, n);
+        }
     }
 
-    /**
-     * v = x - shift clamped to [-104, 89] (NaN passes), v = n ln2 + r: {@code p = e^r} into
-     * {@code p}, and {@code n + 1.5·2^23} (whose low bits hold n) into {@code k}.
+    /*
+     * The reduction v = n ln2 + r of v = x - shift: p = e^r into p, and n + 1.5·2^23 (whose low
+     * bits hold n) into k. Unclamped, it is exact where |v| <= 104; beyond (and for ±inf, NaN) n
+     * comes out meaningless, and the scale loop after it flags the chunk, which then takes the
+     * clamped form: v clamped to [-104, 89] (NaN passes), beyond which e^v is 0 or inf. Two
+     * loops because each Math.min/max costs as much as the polynomial's first five fmas (0.08 ns
+     * an element of the 0.42 of the clamped loop).
      */
+
     private static void expReduce(float[] x, float shift, float[] p, float[] k, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[i] - shift;
+            float kk = Math.fma(v, LOG2E, MAGIC);
+            p[i] = expm1Reduced(v, kk) + 1f;
+            k[i] = kk;
+        }
+    }
+
+    private static void clampedExpReduce(float[] x, float shift, float[] p, float[] k, int n) {
         for (int i = 0; i < n; i++) {
             float v = Math.min(Math.max(x[i] - shift, -104f), 89f);
             float kk = Math.fma(v, LOG2E, MAGIC);
@@ -326,73 +336,85 @@ final class FloatKernels {
         return Math.fma(q, r * r, r);
     }
 
-    /** {@link #expReduce} of -|x| (sigmoid's and softplus's e^-|x|). */
+    /** {@link #expReduce} of -|x| (sigmoid's and softplus's e^-|x|), unclamped. */
     private static void negAbsExpReduce(float[] x, float[] p, float[] k, int n) {
         for (int i = 0; i < n; i++) {
-            float v = Math.max(-Math.abs(x[i]), -104f);
+            float v = -Math.abs(x[i]);
             float kk = Math.fma(v, LOG2E, MAGIC);
             p[i] = expm1Reduced(v, kk) + 1f;
             k[i] = kk;
         }
     }
 
-    /** 2^n's bits from k's into {@code sb}; negative where some n is outside [-126, 127]. */
-    private static int expScale(int[] kb, int[] sb, int n) {
+    private static void negAbs(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = -Math.abs(x[i]);
+        }
+    }
+
+    /** 2^n from k (its bits) into {@code scale}; negative where some n is outside [-126, 127]. */
+    private static int expScale(float[] k, float[] scale, int n) {
         int flag = 0;
         for (int i = 0; i < n; i++) {
-            int m = kb[i] - MAGIC_BITS;
+            int m = HeapBits.bits(k, i) - MAGIC_BITS;
             flag |= (m + 126) | (127 - m);
-            sb[i] = (m + 127) << 23;
+            HeapBits.setBits(scale, i, (m + 127) << 23);
         }
         return flag;
     }
 
     /**
-     * 2^(n + 64)'s bits from k's, in place, for n in [-150, 0] (e^v with v <= 0): always a normal
+     * 2^(n + 64) from k into {@code scale}, for n in [-150, 0] (e^v with v <= 0): always a normal
      * power of two, so {@code p 2^(n+64)} is exact and the constant factor 2^-64 after it rounds
-     * once, reaching the subnormals with no flag and no second scale.
+     * once, reaching the subnormals with no second scale. Negative where some n is outside
+     * [-150, 0] (only an unclamped v below -104.3, or -inf or NaN, gives one: the chunk is
+     * reduced again clamped; where v is in [-104.3, -104) n is -150 and p < 1, so e rounds to 0
+     * as the clamped v = -104 does).
      */
-    private static void biasedScale(int[] kb, int n) {
+    private static int biasedScale(float[] k, float[] scale, int n) {
+        int flag = 0;
         for (int i = 0; i < n; i++) {
-            kb[i] = (kb[i] - MAGIC_BITS + (127 + EXP_BIAS)) << 23;
+            int m = HeapBits.bits(k, i) - MAGIC_BITS;
+            flag |= (m + 150) | -m;
+            HeapBits.setBits(scale, i, (m + (127 + EXP_BIAS)) << 23);
         }
+        return flag;
     }
 
-    /** From k's bits, n in [-150, 128] as two halves that are each a normal power of two (their bits). */
-    private static void expScales(int[] lo, int[] hi, int n) {
+    /** From k (in {@code lo}), n in [-150, 128] as two halves that are each a normal power of two, into lo and hi. */
+    private static void expScales(float[] lo, float[] hi, int n) {
         for (int i = 0; i < n; i++) {
-            int m = lo[i] - MAGIC_BITS;
+            int m = HeapBits.bits(lo, i) - MAGIC_BITS;
             int m1 = m >> 1;
-            lo[i] = (m1 + 127) << 23;
-            hi[i] = (m - m1 + 127) << 23;
+            HeapBits.setBits(lo, i, (m1 + 127) << 23);
+            HeapBits.setBits(hi, i, (m - m1 + 127) << 23);
         }
     }
 
-    private static void scale(float[] p, float[] s, int n) {
+    private static void scale(float[] p, float[] s, float[] out, int n) {
         for (int i = 0; i < n; i++) {
-            p[i] *= s[i];
+            out[i] = p[i] * s[i];
         }
     }
 
-    private static void scaleTwice(float[] p, float[] s1, float[] s2, int n) {
+    private static void scaleTwice(float[] p, float[] s1, float[] s2, float[] out, int n) {
         for (int i = 0; i < n; i++) {
-            p[i] = p[i] * s1[i] * s2[i];
+            out[i] = p[i] * s1[i] * s2[i];
         }
     }
 
-    /** e^x - 1 (out may be x). Uses f1, f2, f3, i1, i2 of the scratch. */
+    /** e^x - 1 (out may be x). Uses f1, f2, f3 of the scratch. */
     static void expm1(float[] x, float[] out, int n, Scratch s) {
-        int[] xb = s.i2;
-        s.bits(x, xb, n);
-        if (SimdLoop.call(expm1Flag, null, null, null, null, xb, null, 0, n) < 0) {
+        HeapBits.copyBits(x, s.bits, n);
+        if (SimdLoop.call(expm1Flag, s.bits, n) < 0) {
             expm1Scaled(x, n, s);
-            fallbackExpm1(x, out, s.f3, s.f2, xb, n);
+            fallbackExpm1(x, out, s.f3, s.f2, n);
         } else {
             expm1InRange(x, out, n, s);
         }
     }
 
-    /** e^x - 1 for x <= 88 (out may be x). Uses f1, f2, f3, i1 of the scratch. */
+    /** e^x - 1 for x <= 88 (out may be x). Uses f1, f2, f3 of the scratch. */
     private static void expm1InRange(float[] x, float[] out, int n, Scratch s) {
         expm1Scaled(x, n, s);
         SimdLoop.call(expm1Combine, s.f3, s.f2, out, n);
@@ -401,9 +423,7 @@ final class FloatKernels {
     /** e^r - 1 into f3 and 2^n into f2. */
     private static void expm1Scaled(float[] x, int n, Scratch s) {
         SimdLoop.call(expm1Reduce, x, s.f3, s.f1, n);
-        s.bits(s.f1, s.i1, n);
-        SimdLoop.call(expm1Scale, null, null, null, null, s.i1, null, 0, n);
-        s.floats(s.i1, s.f2, n);
+        SimdLoop.call(expm1Scale, s.f1, s.f2, n);
     }
 
     /** Negative where some x > 88 (or is a positive NaN): those take the float64 path. */
@@ -424,10 +444,10 @@ final class FloatKernels {
         }
     }
 
-    /** 2^n's bits from k's (n in [-127, 127]; 2^-127 becomes 0, which leaves e^x - 1 = -1). */
-    private static void expm1Scale(int[] sb, int n) {
+    /** 2^n from k into {@code scale} (n in [-127, 127]; 2^-127 becomes 0, which leaves e^x - 1 = -1). */
+    private static void expm1Scale(float[] k, float[] scale, int n) {
         for (int i = 0; i < n; i++) {
-            sb[i] = (sb[i] - MAGIC_BITS + 127) << 23;
+            HeapBits.setBits(scale, i, (HeapBits.bits(k, i) - MAGIC_BITS + 127) << 23);
         }
     }
 
@@ -438,9 +458,10 @@ final class FloatKernels {
         }
     }
 
-    private static void fallbackExpm1(float[] x, float[] out, float[] q, float[] scale, int[] xb, int n) {
+    private static void fallbackExpm1(float[] x, float[] out, float[] q, float[] scale, int n) {
         for (int i = 0; i < n; i++) {
-            boolean special = ((EXPM1_LIMIT_BITS - xb[i]) & ~xb[i]) < 0;
+            int b = Float.floatToRawIntBits(x[i]);
+            boolean special = ((EXPM1_LIMIT_BITS - b) & ~b) < 0;
             out[i] = special ? (float) Math.expm1(x[i]) : Math.fma(scale[i], q[i], scale[i] - 1f);
         }
     }
@@ -450,15 +471,13 @@ final class FloatKernels {
     /**
      * ln w for positive normal finite w (out may be w); returns a negative flag when some element
      * is not (zero, negative, subnormal, infinite, NaN), whose value here is then meaningless.
-     * Uses f1, f2, i1, i2 of the scratch.
+     * Uses f1, f2 of the scratch.
      */
     private static float logCore(float[] w, float[] out, int n, Scratch s) {
-        s.bits(w, s.i1, n);
         // The flag's OR is a loop of its own: with the split's stores in one loop, C2 17 left it scalar (log 1.6 ns, not 0.9).
-        float flag = SimdLoop.call(logFlag, null, null, null, null, s.i1, null, 0, n);
-        SimdLoop.call(logSplit, s.i1, s.i2, n);
-        s.floats(s.i1, s.f1, n);
-        s.floats(s.i2, s.f2, n);
+        HeapBits.copyBits(w, s.bits, n);
+        float flag = SimdLoop.call(logFlag, s.bits, n);
+        SimdLoop.call(logSplit, w, s.f1, s.f2, n);
         SimdLoop.call(logReduced, s.f1, s.f2, out, n);
         return flag;
     }
@@ -472,13 +491,13 @@ final class FloatKernels {
         return flag;
     }
 
-    /** w = 2^e m with m in [sqrt(1/2), sqrt(2)): m's bits in place of w's, {@code e + 1.5·2^23}'s bits in eb. */
-    private static void logSplit(int[] wb, int[] eb, int n) {
+    /** w = 2^e m with m in [sqrt(1/2), sqrt(2)): m into {@code m}, {@code e + 1.5·2^23} into {@code e}. */
+    private static void logSplit(float[] w, float[] m, float[] e, int n) {
         for (int i = 0; i < n; i++) {
-            int b = wb[i];
-            int e = (b - 0x3f3504f3) >> 23;
-            wb[i] = b - (e << 23);
-            eb[i] = e + MAGIC_BITS;
+            int b = HeapBits.bits(w, i);
+            int k = (b - 0x3f3504f3) >> 23;
+            HeapBits.setBits(m, i, b - (k << 23));
+            HeapBits.setBits(e, i, k + MAGIC_BITS);
         }
     }
 
@@ -498,7 +517,8 @@ final class FloatKernels {
         }
     }
 
-    private static boolean logSpecial(int b) {
+    private static boolean logSpecial(float w) {
+        int b = Float.floatToRawIntBits(w);
         return (b | (b - 0x00800000) | (0x7f7fffff - b)) < 0;
     }
 
@@ -506,9 +526,8 @@ final class FloatKernels {
     static void log(float[] x, float[] out, int n, Scratch s) {
         float[] in = x == out ? copy(x, s.f3, n) : x;
         if (logCore(in, out, n, s) < 0) {
-            s.bits(in, s.i1, n);
             for (int i = 0; i < n; i++) {
-                if (logSpecial(s.i1[i])) {
+                if (logSpecial(in[i])) {
                     out[i] = (float) Math.log(in[i]);
                 }
             }
@@ -523,9 +542,8 @@ final class FloatKernels {
         float flag = logCore(w, out, n, s);
         SimdLoop.call(log1pCorrect, in, w, out, n);
         if (flag < 0) {
-            s.bits(w, s.i1, n);
             for (int i = 0; i < n; i++) {
-                if (logSpecial(s.i1[i])) {
+                if (logSpecial(w[i])) {
                     out[i] = (float) Math.log1p(in[i]);
                 }
             }
@@ -564,14 +582,12 @@ final class FloatKernels {
     /**
      * tanh x = sign(x) q/(q + 2) with q = e^(2|x|) - 1; out may be x. On |x| the quotient does not
      * amplify q's error (on negative x it would, by up to 2); the sign goes back on as a factor ±1.
-     * |x| is clamped to 9.5 (where tanh rounds to 1), so 2^n stays normal. Uses f1, f2, f3, i1.
+     * |x| is clamped to 9.5 (where tanh rounds to 1), so 2^n stays normal. Uses f1, f2, f3.
      */
     static void tanh(float[] x, float[] out, int n, Scratch s) {
         SimdLoop.call(tanhReduce, x, s.f3, s.f1, n);
-        s.bits(s.f1, s.i1, n);
-        SimdLoop.call(expm1Scale, null, null, null, null, s.i1, null, 0, n);
-        s.floats(s.i1, s.f2, n);
-        SimdLoop.call(tanhQuotient, x, s.f3, s.f2, out, null, null, 0, n);
+        SimdLoop.call(expm1Scale, s.f1, s.f2, n);
+        SimdLoop.call(tanhQuotient, x, s.f3, s.f2, out, 0, n);
     }
 
     /** {@link #expm1Reduce} of 2 min(|x|, 9.5). */
@@ -603,20 +619,22 @@ final class FloatKernels {
     }
 
     /**
-     * 1/(1 + e^-x) as max(e, [x >= 0])/(1 + e) with e = e^-|x|; out may be x. Uses f1, f2, f3, i1,
-     * i2 of the scratch.
+     * 1/(1 + e^-x) as max(e, [x >= 0])/(1 + e) with e = e^-|x|; out may be x. Uses f1, f2, f3 of
+     * the scratch.
      */
     static void sigmoid(float[] x, float[] out, int n, Scratch s) {
         negAbsExp(x, n, s);
-        SimdLoop.call(sigmoidQuotient, x, s.f3, s.f2, out, null, null, 0, n);
+        SimdLoop.call(sigmoidQuotient, x, s.f3, s.f2, out, 0, n);
     }
 
-    /** e^-|x| as p into f3 and its biased scale 2^(n+64) into f2 (e = p 2^(n+64) 2^-64). Uses f1, i1. */
+    /** e^-|x| as p into f3 and its biased scale 2^(n+64) into f2 (e = p 2^(n+64) 2^-64). Uses f1. */
     private static void negAbsExp(float[] x, int n, Scratch s) {
         SimdLoop.call(negAbsExpReduce, x, s.f3, s.f1, n);
-        s.bits(s.f1, s.i1, n);
-        SimdLoop.call(biasedScale, null, null, null, null, s.i1, null, 0, n);
-        s.floats(s.i1, s.f2, n);
+        if (SimdLoop.call(biasedScale, s.f1, s.f2, null, null, 0, n) < 0) {
+            SimdLoop.call(negAbs, x, s.f2, n);
+            SimdLoop.call(clampedExpReduce, s.f2, s.f3, s.f1, null, 0f, n);
+            SimdLoop.call(biasedScale, s.f1, s.f2, null, null, 0, n);
+        }
     }
 
     /**
@@ -637,13 +655,13 @@ final class FloatKernels {
         }
     }
 
-    /** max(x, 0) + log1p(e^-|x|); out may be x. NaN propagates through the max. Uses f1–f5, i1, i2. */
+    /** max(x, 0) + log1p(e^-|x|); out may be x. NaN propagates through the max. Uses f1–f5. */
     static void softplus(float[] x, float[] out, int n, Scratch s) {
         negAbsExp(x, n, s);
-        SimdLoop.call(softplusPrepare, s.f3, s.f2, s.f4, s.f5, null, null, 0, n);
+        SimdLoop.call(softplusPrepare, s.f3, s.f2, s.f4, s.f5, 0, n);
         // w is in [1, 2] (or NaN, which the max below carries through): logCore needs no fallback.
         logCore(s.f4, s.f3, n, s);
-        SimdLoop.call(softplusCombine, x, s.f3, s.f5, out, null, null, 0, n);
+        SimdLoop.call(softplusCombine, x, s.f3, s.f5, out, 0, n);
     }
 
     /** e = p 2^(n+64) 2^-64, w = 1 + e and the correction (e - (w - 1))/w of log1p. */

@@ -9,13 +9,14 @@ import java.nio.FloatBuffer;
  * The softmax family ({@link SoftmaxOp}) one row at a time, rows in parallel. A float32 row with
  * unit stride in both tensors runs in float on chunks of the row, in three passes: the maximum m
  * (a running elementwise {@code max}, then pairwise halving); {@code e^(x - m)} by
- * {@link FloatKernels#shiftedExpParts}, with the maximum's terms (exactly 1) counted apart and the
- * rest summed by pairwise halving within a chunk (error log2(512) u) and in double across chunks;
- * then one pass that scales (softmax) or shifts (log-softmax) the row. All SIMD loops: no scalar
- * scan, no select. Every other row (float64, or a
- * strided axis) is read into a double array and computed in double with {@link Math#exp} and
- * Neumaier's compensated sum, then rounded once on store. A causal row ({@code CAUSAL_SOFTMAX}) is
- * a softmax over its first {@code kept} entries, the others written as 0 (none kept: all 0).
+ * {@link FloatKernels#shiftedExpParts}, with the terms equal to 1 (the maximum's) counted apart
+ * and the rest summed by pairwise halving within a chunk (error log2(512) u) and in double across
+ * chunks; then one pass that scales (softmax) or shifts (log-softmax) the row. A row of up to 64
+ * chunks is read from the tensor once and kept in the scratch between the passes. All SIMD loops:
+ * no scalar scan, no select. Every other row (float64, or a strided axis) is read into a double
+ * array and computed in double with {@link Math#exp} and Neumaier's compensated sum, then rounded
+ * once on store. A causal row ({@code CAUSAL_SOFTMAX}) is a softmax over its first {@code kept}
+ * entries, the others written as 0 (none kept: all 0).
  */
 final class RowSoftmax {
     /** A power of two of at least 2·{@link #SHORT}: the reductions below halve it five times with constant offsets. */
@@ -143,7 +144,10 @@ final class RowSoftmax {
 
     private static void floatRow(SoftmaxOp op, FloatBuffer x, int xo, FloatBuffer out, int oo, int len) {
         FloatKernels.Scratch s = FloatKernels.scratch();
-        float m = rowMax(x, xo, len, s);
+        // a row of at most RESIDENT chunks is read once, into the scratch's row chunks; a longer
+        // one is read again, chunk by chunk into s.x, by each pass
+        boolean resident = len <= RESIDENT * CHUNK;
+        float m = rowMax(x, xo, len, s, resident);
         if (Float.isNaN(m) || Float.isInfinite(m)) {
             double[] v = new double[len];
             for (int i = 0; i < len; i++) {
@@ -155,21 +159,28 @@ final class RowSoftmax {
             }
             return;
         }
-        // S = Σ e^(x - m) = ties + rest: the maximum's terms (each exactly 1) are counted apart, so
-        // that a confident row's small rest keeps its precision through log1p.
+        // S = Σ e^(x - m) = ties + rest: the terms equal to 1 (the maximum's) are counted apart, so
+        // that a confident row's small rest keeps its precision through log1p. The ties accumulate
+        // elementwise in the scratch's ties (exact: counts; the first chunk's loop keeps none of
+        // what was there), the rest by pairwise halving within a chunk and in double across chunks.
         double rest = 0;
-        double ties = 0;
         for (int c = 0; c < len; c += CHUNK) {
             int n = Math.min(CHUNK, len - c);
-            x.get(xo + c, s.x, 0, n);
-            FloatKernels.shiftedExpParts(s.x, m, s.out, n, s);
-            SimdLoop.call(splitMax, s.x, s.out, s.f2, s.f3, null, null, m, n);
+            float[] v = chunk(x, xo, c, n, s, resident);
+            FloatKernels.shiftedExpParts(v, m, s.out, n, s);
+            float keep = c == 0 ? 0f : 1f;
             if (op == SoftmaxOp.SOFTMAX) {
-                out.put(oo + c, s.out, 0, n);
+                // e replaces x in the chunk (x is not read again): kept if resident, else to out
+                SimdLoop.call(expRestTies, v, s.out, s.f2, s.ties, keep, n);
+                if (!resident) {
+                    out.put(oo + c, v, 0, n);
+                }
+            } else {
+                SimdLoop.call(restTies, v, s.out, s.f2, s.ties, keep, n);
             }
-            rest += SimdLoop.call(sum, s.f3, s.f4, null, null, null, null, 0, n);
-            ties += SimdLoop.call(sum, s.f2, s.f4, null, null, null, null, 0, n);
+            rest += SimdLoop.call(sum, s.out, s.f4, null, null, 0, n);
         }
+        double ties = SimdLoop.call(sum, s.ties, s.f4, null, null, 0, Math.min(CHUNK, len));
         switch (op) {
             case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
             case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p((ties - 1) + rest)));
@@ -177,54 +188,77 @@ final class RowSoftmax {
                 s.scalar[0] = (float) Math.log1p((ties - 1) + rest);
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
-                    x.get(xo + c, s.x, 0, n);
-                    SimdLoop.call(shiftTwice, s.x, s.scalar, null, null, null, null, m, n);
-                    out.put(oo + c, s.x, 0, n);
+                    float[] v = chunk(x, xo, c, n, s, resident);
+                    SimdLoop.call(shiftTwice, v, s.scalar, null, null, m, n);
+                    out.put(oo + c, v, 0, n);
                 }
             }
             case SOFTMAX -> {
                 float inverse = (float) (1 / (ties + rest));
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
-                    out.get(oo + c, s.out, 0, n);
-                    SimdLoop.call(multiply, s.out, null, null, null, null, null, inverse, n);
-                    out.put(oo + c, s.out, 0, n);
+                    float[] e = resident ? s.row(c / CHUNK) : s.out;
+                    if (!resident) {
+                        out.get(oo + c, e, 0, n);
+                    }
+                    SimdLoop.call(multiply, e, null, null, null, inverse, n);
+                    out.put(oo + c, e, 0, n);
                 }
             }
         }
     }
 
+    /** The most chunks of a row kept in the scratch between passes (32K floats, 128 KB a thread). */
+    private static final int RESIDENT = FloatKernels.Scratch.ROW_CHUNKS;
+
+    /** The row's chunk at c: the resident one, or read again into s.x. */
+    private static float[] chunk(FloatBuffer x, int xo, int c, int n, FloatKernels.Scratch s, boolean resident) {
+        if (resident) {
+            return s.row(c / CHUNK);
+        }
+        x.get(xo + c, s.x, 0, n);
+        return s.x;
+    }
+
     /**
      * The row's maximum (NaN if any is NaN): an elementwise running maximum over its chunks in f5,
-     * then one reduction (in f4).
+     * then one reduction (in f4). A resident row's chunks are read into the scratch's row chunks.
      */
-    private static float rowMax(FloatBuffer x, int xo, int len, FloatKernels.Scratch s) {
+    private static float rowMax(FloatBuffer x, int xo, int len, FloatKernels.Scratch s, boolean resident) {
         int first = Math.min(CHUNK, len);
         x.get(xo, s.f5, 0, first);
+        if (resident) {
+            System.arraycopy(s.f5, 0, s.row(0), 0, first);
+        }
         for (int c = CHUNK; c < len; c += CHUNK) {
             int n = Math.min(CHUNK, len - c);
-            x.get(xo + c, s.x, 0, n);
-            SimdLoop.call(maxInto, s.x, s.f5, n);
+            float[] v = resident ? s.row(c / CHUNK) : s.x;
+            x.get(xo + c, v, 0, n);
+            SimdLoop.call(maxInto, v, s.f5, n);
         }
-        return SimdLoop.call(max, s.f5, s.f4, null, null, null, null, 0, first);
+        return SimdLoop.call(max, s.f5, s.f4, null, null, 0, first);
     }
 
     // The row's loops, run through SimdLoop.call (see SimdLoop for why).
-    private static SimdLoop max = (a, b, c, d, i, j, k, n) -> max(a, n, b);
-    private static SimdLoop maxInto = (a, b, c, d, i, j, k, n) -> {
+    private static SimdLoop max = (a, b, c, d, i, k, n) -> max(a, n, b);
+    private static SimdLoop maxInto = (a, b, c, d, i, k, n) -> {
         maxInto(a, b, n);
         return 0f;
     };
-    private static SimdLoop sum = (a, b, c, d, i, j, k, n) -> sum(a, n, b);
-    private static SimdLoop splitMax = (a, b, c, d, i, j, k, n) -> {
-        splitMax(a, b, c, d, k, n);
+    private static SimdLoop sum = (a, b, c, d, i, k, n) -> sum(a, n, b);
+    private static SimdLoop restTies = (a, b, c, d, i, k, n) -> {
+        restTies(b, c, d, k, n);
         return 0f;
     };
-    private static SimdLoop shiftTwice = (a, b, c, d, i, j, k, n) -> {
+    private static SimdLoop expRestTies = (a, b, c, d, i, k, n) -> {
+        expRestTies(a, b, c, d, k, n);
+        return 0f;
+    };
+    private static SimdLoop shiftTwice = (a, b, c, d, i, k, n) -> {
         shiftTwice(a, k, b[0], n);
         return 0f;
     };
-    private static SimdLoop multiply = (a, b, c, d, i, j, k, n) -> {
+    private static SimdLoop multiply = (a, b, c, d, i, k, n) -> {
         multiply(a, k, n);
         return 0f;
     };
@@ -236,19 +270,39 @@ final class RowSoftmax {
     }
 
     /**
-     * From p and the biased scale of {@link FloatKernels#shiftedExpParts}: e = e^(x - m) in place of
-     * p, the maximum's indicator [x == m] in place of the scale ((m - x) 2^200 saturates at 1 for
-     * every nonzero difference, and where x = m, e is exactly 1), and e less it into {@code rest}.
+     * From p and the biased scale of {@link FloatKernels#shiftedExpParts}: e = e^(x - m) (at most
+     * 1), its indicator t = [e == 1] added to {@code ties} (times {@code keep}: 0 for a row's
+     * first chunk, 1 after), and e - t in place of p. The maximum's
+     * terms are exactly 1, so they are among the ties (as is any term x - m too small to move
+     * e^(x - m) off 1: moving an exact 1 from one part to the other changes neither). t is
+     * {@code e - (1/2 - 2^-24)} rounded to an integer: 1/2 + 2^-24 (exact) for e = 1 rounds to
+     * 1, while the float below 1, 1 - 2^-24, gives exactly 1/2, which rounds to the even 0, and
+     * every smaller e less; three operations where a min costs five.
      */
-    private static void splitMax(float[] x, float[] pe, float[] scaleTies, float[] rest, float m, int n) {
+    private static void restTies(float[] p, float[] scale, float[] ties, float keep, int n) {
         for (int i = 0; i < n; i++) {
-            float e = pe[i] * scaleTies[i] * FloatKernels.UNBIAS;
-            float t = 1f - Math.min((m - x[i]) * 0x1p100f * 0x1p100f, 1f);
-            pe[i] = e;
-            scaleTies[i] = t;
-            rest[i] = e - t;
+            float e = p[i] * scale[i] * FloatKernels.UNBIAS;
+            float t = ((e - TIE_THRESHOLD) + MAGIC) - MAGIC;
+            p[i] = e - t;
+            ties[i] = ties[i] * keep + t;
         }
     }
+
+    /** {@link #restTies}, and e in place of x (softmax's numerators). */
+    private static void expRestTies(float[] x, float[] p, float[] scale, float[] ties, float keep, int n) {
+        for (int i = 0; i < n; i++) {
+            float e = p[i] * scale[i] * FloatKernels.UNBIAS;
+            float t = ((e - TIE_THRESHOLD) + MAGIC) - MAGIC;
+            x[i] = e;
+            p[i] = e - t;
+            ties[i] = ties[i] * keep + t;
+        }
+    }
+
+    /** 1/2 - 2^-24: e less it rounds to 1 only for e = 1. */
+    private static final float TIE_THRESHOLD = 0.5f - 0x1p-24f;
+    /** 1.5·2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer. */
+    private static final float MAGIC = 0x1.8p23f;
 
     /** {@code (v - m) - l} in place: log-softmax from the row's maximum m and l = log Σ e^(x - m). */
     private static void shiftTwice(float[] v, float m, float l, int n) {
