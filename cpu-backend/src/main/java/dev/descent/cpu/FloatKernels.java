@@ -92,7 +92,7 @@ final class FloatKernels {
     /**
      * Per-thread arrays: {@code x} and {@code out} for the caller's chunk, the others for the
      * stages of a kernel (which never touches {@code x} or {@code out} of the scratch unless they
-     * are its arguments), and the buffer that reinterprets bits.
+     * are its arguments), and a softmax row's chunks.
      */
     static final class Scratch {
         final float[] x = new float[CHUNK];
@@ -125,7 +125,7 @@ final class FloatKernels {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch());
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** This thread's scratch. */
     static Scratch scratch() {
@@ -408,7 +408,7 @@ final class FloatKernels {
         HeapBits.copyBits(x, s.bits, n);
         if (SimdLoop.call(expm1Flag, s.bits, n) < 0) {
             expm1Scaled(x, n, s);
-            fallbackExpm1(x, out, s.f3, s.f2, n);
+            fallbackExpm1(x, out, s.f3, s.f2, s.bits, n);
         } else {
             expm1InRange(x, out, n, s);
         }
@@ -458,10 +458,9 @@ final class FloatKernels {
         }
     }
 
-    private static void fallbackExpm1(float[] x, float[] out, float[] q, float[] scale, int n) {
+    private static void fallbackExpm1(float[] x, float[] out, float[] q, float[] scale, int[] xb, int n) {
         for (int i = 0; i < n; i++) {
-            int b = Float.floatToRawIntBits(x[i]);
-            boolean special = ((EXPM1_LIMIT_BITS - b) & ~b) < 0;
+            boolean special = ((EXPM1_LIMIT_BITS - xb[i]) & ~xb[i]) < 0;
             out[i] = special ? (float) Math.expm1(x[i]) : Math.fma(scale[i], q[i], scale[i] - 1f);
         }
     }
@@ -517,8 +516,7 @@ final class FloatKernels {
         }
     }
 
-    private static boolean logSpecial(float w) {
-        int b = Float.floatToRawIntBits(w);
+    private static boolean logSpecial(int b) {
         return (b | (b - 0x00800000) | (0x7f7fffff - b)) < 0;
     }
 
@@ -527,7 +525,7 @@ final class FloatKernels {
         float[] in = x == out ? copy(x, s.f3, n) : x;
         if (logCore(in, out, n, s) < 0) {
             for (int i = 0; i < n; i++) {
-                if (logSpecial(in[i])) {
+                if (logSpecial(s.bits[i])) {
                     out[i] = (float) Math.log(in[i]);
                 }
             }
@@ -543,7 +541,7 @@ final class FloatKernels {
         SimdLoop.call(log1pCorrect, in, w, out, n);
         if (flag < 0) {
             for (int i = 0; i < n; i++) {
-                if (logSpecial(w[i])) {
+                if (logSpecial(s.bits[i])) {
                     out[i] = (float) Math.log1p(in[i]);
                 }
             }

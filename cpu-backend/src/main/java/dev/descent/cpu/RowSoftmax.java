@@ -144,9 +144,9 @@ final class RowSoftmax {
 
     private static void floatRow(SoftmaxOp op, FloatBuffer x, int xo, FloatBuffer out, int oo, int len) {
         FloatKernels.Scratch s = FloatKernels.scratch();
-        // a row of at most RESIDENT chunks is read once, into the scratch's row chunks; a longer
-        // one is read again, chunk by chunk into s.x, by each pass
-        boolean resident = len <= RESIDENT * CHUNK;
+        // a row of at most ROW_CHUNKS chunks (32K floats, 128 KB a thread) is read once, into the
+        // scratch's row chunks; a longer one is read again, chunk by chunk into s.x, by each pass
+        boolean resident = len <= FloatKernels.Scratch.ROW_CHUNKS * CHUNK;
         float m = rowMax(x, xo, len, s, resident);
         if (Float.isNaN(m) || Float.isInfinite(m)) {
             double[] v = new double[len];
@@ -207,9 +207,6 @@ final class RowSoftmax {
             }
         }
     }
-
-    /** The most chunks of a row kept in the scratch between passes (32K floats, 128 KB a thread). */
-    private static final int RESIDENT = FloatKernels.Scratch.ROW_CHUNKS;
 
     /** The row's chunk at c: the resident one, or read again into s.x. */
     private static float[] chunk(FloatBuffer x, int xo, int c, int n, FloatKernels.Scratch s, boolean resident) {
