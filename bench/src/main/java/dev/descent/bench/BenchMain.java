@@ -39,7 +39,7 @@ public final class BenchMain {
     private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.of("add", 12, "addInPlace", 12, "exp", 8, "sum", 4);
     /** The ops of TranscendentalBenchmark: each reads one float32 tensor and writes one (8 bytes per element). */
     private static final List<String> TRANSCENDENTAL = List.of("exp", "log", "tanh", "sigmoid", "expm1", "log1p",
-            "softplus", "gelu", "sqrt", "logSoftmax", "softmax");
+            "softplus", "gelu", "sqrt");
 
     private BenchMain() {
     }
@@ -148,6 +148,8 @@ public final class BenchMain {
         addMemoryBound(rows, s, "", "ElementwiseBenchmark", "memcpy", "memcpy", List.of("add", "addInPlace", "exp", "sum"),
                 "1048576", "16777216");
         addMemoryBound(rows, s, "f32 ", "TranscendentalBenchmark", "memcpy", "memcpy", TRANSCENDENTAL, "16777216");
+        addMemoryBound(rows, s, "f32 rows of 1024: ", "SoftmaxRowsBenchmark", "memcpy", "memcpy",
+                List.of("logSoftmax", "softmax"), "4194304", "16777216");
         Double tiny = s.get("TinyOpBenchmark.tinyAdd");
         Double jni = s.get("TinyOpBenchmark.jniSaxpy");
         if (tiny != null && jni != null) {
@@ -207,7 +209,7 @@ public final class BenchMain {
         for (Map.Entry<String, Double> e : s.entrySet()) {
             String k = e.getKey();
             boolean shown = k.startsWith("OptimizerStepBenchmark") || k.startsWith("MatmulBenchmark") || k.startsWith("ElementwiseBenchmark")
-                    || k.startsWith("TranscendentalBenchmark")
+                    || k.startsWith("TranscendentalBenchmark") || k.startsWith("SoftmaxRowsBenchmark")
                     || k.startsWith("TinyOpBenchmark") || k.equals("ChainBenchmark.forwardBackward")
                     || k.equals("ChainBenchmark.forwardNoGrad") || k.startsWith("MlpBenchmark") || k.startsWith("Cuda")
                     || k.startsWith("ConvBenchmark") || k.startsWith("CnnStepBenchmark")

@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The float32 transcendental functions over 2^24 elements, and log-softmax over the rows of a
- * [size/1024, 1024] matrix, each against a plain off-heap copy ({@code memcpy}) of the same bytes
- * measured in the same run: these ops read one tensor and write one, so a kernel that keeps up
+ * The float32 transcendental functions over 2^24 elements, each against a plain off-heap copy
+ * ({@code memcpy}) of the same bytes measured in the same run (the softmax rows:
+ * {@link SoftmaxRowsBenchmark}): these ops read one tensor and write one, so a kernel that keeps up
  * with memory runs near 1x. Inputs are N(0, 1) (log and log1p: uniform on [0.5, 1.5)).
  */
 @State(Scope.Benchmark)
@@ -32,7 +32,6 @@ public class TranscendentalBenchmark {
 
     private Tensor normal;
     private Tensor positive;
-    private Tensor rows;
     private Tensor dst;
     private Pointer src;
     private Pointer copyDst;
@@ -42,7 +41,6 @@ public class TranscendentalBenchmark {
         Generator g = new Generator(11);
         normal = Tensor.randn(g, DType.FLOAT32, size);
         positive = Tensor.uniform(g, 0.5, 1.5, DType.FLOAT32, size);
-        rows = normal.reshape(size / 1024, 1024);
         dst = Tensor.zeros(DType.FLOAT32, size);
         src = CpuBackend.address(normal);
         copyDst = CpuBackend.address(dst);
@@ -50,7 +48,6 @@ public class TranscendentalBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        rows.close();
         normal.close();
         positive.close();
         dst.close();
@@ -111,16 +108,5 @@ public class TranscendentalBenchmark {
     @Benchmark
     public long sqrt() {
         return consume(positive.sqrt());
-    }
-
-    /** Over the rows of [size/1024, 1024] ([16384, 1024] at the default size): the same bytes as the copy. */
-    @Benchmark
-    public long logSoftmax() {
-        return consume(rows.logSoftmax(1));
-    }
-
-    @Benchmark
-    public long softmax() {
-        return consume(rows.softmax(1));
     }
 }
