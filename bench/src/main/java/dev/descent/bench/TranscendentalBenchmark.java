@@ -106,6 +106,11 @@ public class TranscendentalBenchmark {
     }
 
     @Benchmark
+    public long erf() {
+        return consume(normal.erf());
+    }
+
+    @Benchmark
     public long sqrt() {
         return consume(positive.sqrt());
     }

@@ -50,9 +50,9 @@ import dev.descent.core.spi.UnaryOp;
  * <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, the log1p as above.
  * <li>sqrt, rsqrt ({@code 1/sqrt} in float, two roundings), reciprocal, square, neg, abs, relu:
  *     plain float arithmetic.
- * <li>{@code gelu}: in double, branch-free ({@link FloatGelu}), rounded once.
+ * <li>{@code gelu}, {@code erf}: in double, branch-free ({@link FloatErf}), rounded once.
  * </ul>
- * Other ops (sign, erf, sin, cos) have no float kernel: {@link #has} is false and the
+ * Other ops (sign, sin, cos, pow) have no float kernel: {@link #has} is false and the
  * backend computes them in double through {@link ChunkMath}, rounding once.
  */
 final class FloatKernels {
@@ -105,8 +105,10 @@ final class FloatKernels {
         final float[] f5 = new float[CHUNK];
         /** Bits of a chunk, for the loops that reduce them to a flag ({@link HeapBits#copyBits}). */
         final int[] bits = new int[CHUNK];
-        /** A chunk in double, for the kernels that compute in double ({@link FloatGelu}). */
+        /** A chunk in double, for the kernels that compute in double ({@link FloatErf}). */
         final double[] doubles = new double[CHUNK];
+        /** A second chunk in double ({@link FloatErf#erf}). */
+        final double[] doubles2 = new double[CHUNK];
         /** A chunk of one, for {@link #element}. */
         final float[] one = new float[1];
         /** The second scalar of a loop that takes two (SimdLoop passes one). */
@@ -170,12 +172,12 @@ final class FloatKernels {
     private static SimdLoop softplusCombine = (a, b, c, d, i, k, n) -> { softplusCombine(a, b, c, d, n); return 0f; };
 
     /**
-     * Whether {@code op} has a float kernel here; the others (sign, erf, sin, cos, and any new
+     * Whether {@code op} has a float kernel here; the others (sign, sin, cos, and any new
      * op until it gets one) compute in double through {@link ChunkMath}, rounded once.
      */
     static boolean has(UnaryOp op) {
         return switch (op) {
-            case NEG, ABS, SQUARE, RELU, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SIGMOID, TANH, EXPM1, SOFTPLUS, GELU -> true;
+            case NEG, ABS, SQUARE, RELU, EXP, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, SIGMOID, TANH, EXPM1, SOFTPLUS, GELU, ERF -> true;
             default -> false;
         };
     }
@@ -187,7 +189,7 @@ final class FloatKernels {
      */
     static boolean inKernelOnly(UnaryOp op) {
         return switch (op) {
-            case EXP, EXPM1, LOG, LOG1P, TANH, SIGMOID, SOFTPLUS, RSQRT, GELU -> true;
+            case EXP, EXPM1, LOG, LOG1P, TANH, SIGMOID, SOFTPLUS, RSQRT, GELU, ERF -> true;
             default -> false;
         };
     }
@@ -224,7 +226,8 @@ final class FloatKernels {
             case TANH -> tanh(x, out, n, s);
             case SIGMOID -> sigmoid(x, out, n, s);
             case SOFTPLUS -> softplus(x, out, n, s);
-            case GELU -> FloatGelu.gelu(x, out, n, s.doubles);
+            case GELU -> FloatErf.gelu(x, out, n, s.doubles);
+            case ERF -> FloatErf.erf(x, out, n, s.doubles, s.doubles2);
             default -> throw new IllegalArgumentException(op.label() + ": no float kernel");
         }
     }
