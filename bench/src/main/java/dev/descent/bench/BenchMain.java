@@ -39,7 +39,7 @@ public final class BenchMain {
     private static final Map<String, Integer> BYTES_PER_ELEMENT = Map.of("add", 12, "addInPlace", 12, "exp", 8, "sum", 4);
     /** The ops of TranscendentalBenchmark: each reads one float32 tensor and writes one (8 bytes per element). */
     private static final List<String> TRANSCENDENTAL = List.of("exp", "log", "tanh", "sigmoid", "expm1", "log1p",
-            "softplus", "gelu", "erf", "sqrt");
+            "softplus", "gelu", "erf", "pow", "sqrt");
 
     private BenchMain() {
     }

@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The float32 transcendental functions over 2^24 elements, each against a plain off-heap copy
  * ({@code memcpy}) of the same bytes measured in the same run (the softmax rows:
  * {@link SoftmaxRowsBenchmark}): these ops read one tensor and write one, so a kernel that keeps up
- * with memory runs near 1x. Inputs are N(0, 1) (log and log1p: uniform on [0.5, 1.5)).
+ * with memory runs near 1x. Inputs are N(0, 1) (log, log1p, sqrt and pow: uniform on [0.5, 1.5));
+ * pow raises them to the scalar 2.5.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -108,6 +109,11 @@ public class TranscendentalBenchmark {
     @Benchmark
     public long erf() {
         return consume(normal.erf());
+    }
+
+    @Benchmark
+    public long pow() {
+        return consume(positive.pow(2.5));
     }
 
     @Benchmark

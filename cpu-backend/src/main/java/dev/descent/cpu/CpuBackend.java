@@ -210,6 +210,10 @@ public final class CpuBackend implements Backend {
         if (FastPaths.binary(op, a, b, out)) {
             return;
         }
+        if (op == BinaryOp.POW && allFloat32(a, b, out)) {
+            FloatPow.run(a, b, out);
+            return;
+        }
         Elementwise.run(out, new StridedView[] {a, b}, (in, o, n) -> {
             if (o.d != null) {
                 ChunkMath.binary(op, in[0].d, in[1].d, o.d, n);
@@ -224,6 +228,10 @@ public final class CpuBackend implements Backend {
         if (FastPaths.binaryScalar(op, a, scalar, out)) {
             return;
         }
+        if (op == BinaryOp.POW && allFloat32(a, out)) {
+            FloatPow.run(a, (float) scalar, out);
+            return;
+        }
         int n = (int) Math.min(Elementwise.CHUNK, Math.max(1, out.numel()));
         if (out.dtype().isFloating()) {
             double[] s = new double[n];
@@ -235,6 +243,15 @@ public final class CpuBackend implements Backend {
             Arrays.fill(s, (long) scalar);
             Elementwise.run(out, new StridedView[] {a}, (in, o, k) -> ChunkMath.binary(op, in[0].l, s, o.l, k));
         }
+    }
+
+    private static boolean allFloat32(StridedView... views) {
+        for (StridedView v : views) {
+            if (v.dtype() != DType.FLOAT32) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -80,13 +80,13 @@ final class FloatErf {
         narrow(work, out, n);
     }
 
-    private static void widen(float[] x, double[] d, int n) {
+    static void widen(float[] x, double[] d, int n) {
         for (int i = 0; i < n; i++) {
             d[i] = x[i];
         }
     }
 
-    private static void narrow(double[] d, float[] out, int n) {
+    static void narrow(double[] d, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             out[i] = (float) d[i];
         }

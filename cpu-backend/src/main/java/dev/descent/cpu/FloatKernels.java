@@ -45,15 +45,16 @@ import dev.descent.core.spi.UnaryOp;
  *     tanh rounds to 1), and x's sign put back as a factor ±1: no cancellation for small x, no
  *     overflow for large.
  * <li>{@code sigmoid}: {@code e = exp(-|x|)}, then {@code 1/(1 + e)} for x >= 0 and
- *     {@code e/(1 + e)} below, as {@code max(e, [x > 0])/(1 + e)}; the division's roundings are
- *     corrected as in tanh.
+ *     {@code e/(1 + e)} below, as {@code (h + (1 - h) e)/(1 + e)} with h = [x >= 0] from the
+ *     sign bit; the division's roundings are corrected as in tanh.
  * <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, the log1p as above.
  * <li>sqrt, rsqrt ({@code 1/sqrt} in float, two roundings), reciprocal, square, neg, abs, relu:
  *     plain float arithmetic.
  * <li>{@code gelu}, {@code erf}: in double, branch-free ({@link FloatErf}), rounded once.
  * </ul>
- * Other ops (sign, sin, cos, pow) have no float kernel: {@link #has} is false and the
- * backend computes them in double through {@link ChunkMath}, rounding once.
+ * Other ops (sign, sin, cos) have no float kernel: {@link #has} is false and the backend
+ * computes them in double through {@link ChunkMath}, rounding once. pow, a binary op, has its
+ * own ({@link FloatPow}).
  */
 final class FloatKernels {
     /** The largest chunk a kernel is called with. */
@@ -85,6 +86,9 @@ final class FloatKernels {
     /** The exponent bias of {@link #biasedScale}, and the factor that takes it off. */
     private static final int EXP_BIAS = 64;
     static final float UNBIAS = 0x1p-64f;
+    /** The bits of 1f. */
+    static final int ONE_BITS = 0x3f800000;
+    private static final int SIGN_BIT = 0x80000000;
     private static final int EXPM1_LIMIT_BITS = Float.floatToRawIntBits(88f);
 
     private FloatKernels() {
@@ -107,8 +111,10 @@ final class FloatKernels {
         final int[] bits = new int[CHUNK];
         /** A chunk in double, for the kernels that compute in double ({@link FloatErf}). */
         final double[] doubles = new double[CHUNK];
-        /** A second chunk in double ({@link FloatErf#erf}). */
+        /** A second chunk in double ({@link FloatErf#erf}, {@link FloatPow}). */
         final double[] doubles2 = new double[CHUNK];
+        /** A third chunk in double ({@link FloatPow}). */
+        final double[] doubles3 = new double[CHUNK];
         /** A chunk of one, for {@link #element}. */
         final float[] one = new float[1];
         /** The second scalar of a loop that takes two (SimdLoop passes one). */
@@ -167,6 +173,8 @@ final class FloatKernels {
     private static SimdLoop log1pCorrect = (a, b, c, d, i, k, n) -> { log1pCorrect(a, b, c, n); return 0f; };
     private static SimdLoop tanhReduce = (a, b, c, d, i, k, n) -> { tanhReduce(a, b, c, n); return 0f; };
     private static SimdLoop tanhQuotient = (a, b, c, d, i, k, n) -> { tanhQuotient(a, b, c, d, n); return 0f; };
+    private static SimdLoop unitSigns = (a, b, c, d, i, k, n) -> { unitSignsLoop(a, b, n); return 0f; };
+    private static SimdLoop nonNegative = (a, b, c, d, i, k, n) -> { nonNegative(a, b, n); return 0f; };
     private static SimdLoop sigmoidQuotient = (a, b, c, d, i, k, n) -> { sigmoidQuotient(a, b, c, d, n); return 0f; };
     private static SimdLoop softplusPrepare = (a, b, c, d, i, k, n) -> { softplusPrepare(a, b, c, d, n); return 0f; };
     private static SimdLoop softplusCombine = (a, b, c, d, i, k, n) -> { softplusCombine(a, b, c, d, n); return 0f; };
@@ -488,6 +496,11 @@ final class FloatKernels {
         return flag;
     }
 
+    /** Negative where some of the n bits are not those of a positive normal finite float. */
+    static float positiveNormalFlag(int[] bits, int n) {
+        return SimdLoop.call(logFlag, bits, n);
+    }
+
     /** Negative where some bits are not those of a positive normal finite float. */
     private static int logFlag(int[] b, int n) {
         int flag = 0;
@@ -576,12 +589,18 @@ final class FloatKernels {
     // ---------------------------------------------------------------- tanh, sigmoid, softplus
 
     /**
-     * ±1 (±0 for ±0, NaN for NaN) with x's sign: x times 2^200 saturates at ±1 for every nonzero
-     * float, subnormals included. A multiply by it restores a sign exactly, without the sign bit's
-     * reinterpretation.
+     * ±1 with x's sign bit into {@code sign} (for ±0 too, where what it multiplies is 0, and for
+     * NaN, where it is NaN): a multiply by it restores a sign exactly. From the bits, since a
+     * saturating {@code min(max(x·2^200, -1), 1)} costs two min/max of five operations each.
      */
-    private static float unitSign(float x) {
-        return Math.min(Math.max(x * 0x1p100f * 0x1p100f, -1f), 1f);
+    static void unitSigns(float[] x, float[] sign, int n) {
+        SimdLoop.call(unitSigns, x, sign, n);
+    }
+
+    private static void unitSignsLoop(float[] x, float[] sign, int n) {
+        for (int i = 0; i < n; i++) {
+            HeapBits.setBits(sign, i, (HeapBits.bits(x, i) & SIGN_BIT) | ONE_BITS);
+        }
     }
 
     /**
@@ -592,7 +611,8 @@ final class FloatKernels {
     static void tanh(float[] x, float[] out, int n, Scratch s) {
         SimdLoop.call(tanhReduce, x, s.f3, s.f1, n);
         SimdLoop.call(expm1Scale, s.f1, s.f2, n);
-        SimdLoop.call(tanhQuotient, x, s.f3, s.f2, out, 0, n);
+        unitSigns(x, s.f1, n);
+        SimdLoop.call(tanhQuotient, s.f1, s.f3, s.f2, out, 0, n);
     }
 
     /** {@link #expm1Reduce} of 2 min(|x|, 9.5). */
@@ -610,7 +630,7 @@ final class FloatKernels {
      * q + 2 (Knuth's TwoSum) and of the quotient (a residual by fma) corrected: one Newton step of
      * the division, near 1/2 ulp.
      */
-    private static void tanhQuotient(float[] x, float[] qr, float[] scale, float[] out, int n) {
+    private static void tanhQuotient(float[] sign, float[] qr, float[] scale, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             float qi = Math.fma(scale[i], qr[i], scale[i] - 1f);
             float d = qi + 2f;
@@ -619,17 +639,18 @@ final class FloatKernels {
             float inverse = 1f / d;
             float t = qi * inverse;
             float r = Math.fma(-t, d, qi) - t * ed;
-            out[i] = Math.fma(r, inverse, t) * unitSign(x[i]);
+            out[i] = Math.fma(r, inverse, t) * sign[i];
         }
     }
 
     /**
-     * 1/(1 + e^-x) as max(e, [x >= 0])/(1 + e) with e = e^-|x|; out may be x. Uses f1, f2, f3 of
-     * the scratch.
+     * 1/(1 + e^-x) as (h + (1 - h) e)/(1 + e) with e = e^-|x| and h = [x >= 0]; out may be x.
+     * Uses f1, f2, f3 of the scratch.
      */
     static void sigmoid(float[] x, float[] out, int n, Scratch s) {
         negAbsExp(x, n, s);
-        SimdLoop.call(sigmoidQuotient, x, s.f3, s.f2, out, 0, n);
+        SimdLoop.call(nonNegative, x, s.f1, n);
+        SimdLoop.call(sigmoidQuotient, s.f1, s.f3, s.f2, out, 0, n);
     }
 
     /** e^-|x| as p into f3 and its biased scale 2^(n+64) into f2 (e = p 2^(n+64) 2^-64). Uses f1. */
@@ -642,15 +663,23 @@ final class FloatKernels {
         }
     }
 
+    /** h = [x >= 0] from x's sign bit (1 for +0, +NaN; 0 for -0, where e = 1 makes it moot, and -NaN). */
+    private static void nonNegative(float[] x, float[] h, int n) {
+        for (int i = 0; i < n; i++) {
+            HeapBits.setBits(h, i, (~HeapBits.bits(x, i) >> 31) & ONE_BITS);
+        }
+    }
+
     /**
-     * e = p 2^(n+64) 2^-64, then max(e, [x > 0])/(1 + e), the rounding of 1 + e (exact to recover,
-     * since e <= 1) and of the quotient corrected by one Newton step, as in tanh. [x > 0] is x
-     * times 2^200 clamped to [0, 1] (0 for ±0, where e = 1 makes it moot).
+     * e = p 2^(n+64) 2^-64, then the numerator {@code h + (1 - h) e} (1 for x >= 0, e below: h is
+     * exactly 0 or 1, so both are exact, and a NaN e stays NaN) over 1 + e, the rounding of 1 + e
+     * (exact to recover, since e <= 1) and of the quotient corrected by one Newton step, as in
+     * tanh. The numerator was {@code max(e, [x > 0])}: three min/max of five operations each.
      */
-    private static void sigmoidQuotient(float[] x, float[] p, float[] scale, float[] out, int n) {
+    private static void sigmoidQuotient(float[] h, float[] p, float[] scale, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             float ei = p[i] * scale[i] * UNBIAS;
-            float num = Math.max(ei, Math.min(Math.max(x[i] * 0x1p100f * 0x1p100f, 0f), 1f));
+            float num = Math.fma(1f - h[i], ei, h[i]);
             float d = 1f + ei;
             float ed = (1f - d) + ei;
             float inverse = 1f / d;

@@ -3,7 +3,7 @@ package dev.descent.cpu;
 import java.lang.reflect.Field;
 
 /**
- * A float array element's bits, read and written in place: the kernels' reinterpretations
+ * A float (or double) array element's bits, read and written in place: the kernels' reinterpretations
  * ({@link FloatKernels}), which C2 17 does not vectorise as {@code floatToRawIntBits} and
  * {@code intBitsToFloat} (0.21–0.25 ns an element, scalar). Through {@code sun.misc.Unsafe}'s
  * {@code getInt}/{@code putInt} on the float array, a loop of them is vectorised (measured on the
@@ -18,6 +18,7 @@ final class HeapBits {
     static final boolean UNSAFE_AVAILABLE = UNSAFE != null;
     private static final long BASE = UNSAFE_AVAILABLE ? sun.misc.Unsafe.ARRAY_FLOAT_BASE_OFFSET : 0;
     private static final long SCALE = UNSAFE_AVAILABLE ? sun.misc.Unsafe.ARRAY_FLOAT_INDEX_SCALE : 0;
+    private static final long DOUBLE_BASE = UNSAFE_AVAILABLE ? sun.misc.Unsafe.ARRAY_DOUBLE_BASE_OFFSET : 0;
 
     private HeapBits() {
     }
@@ -33,6 +34,20 @@ final class HeapBits {
             UNSAFE.putInt(a, BASE + SCALE * i, bits);
         } else {
             a[i] = Float.intBitsToFloat(bits);
+        }
+    }
+
+    /** {@code doubleToRawLongBits(a[i])}. */
+    static long bits(double[] a, int i) {
+        return UNSAFE_AVAILABLE ? UNSAFE.getLong(a, DOUBLE_BASE + 8L * i) : Double.doubleToRawLongBits(a[i]);
+    }
+
+    /** {@code a[i] = longBitsToDouble(bits)}. */
+    static void setBits(double[] a, int i, long bits) {
+        if (UNSAFE_AVAILABLE) {
+            UNSAFE.putLong(a, DOUBLE_BASE + 8L * i, bits);
+        } else {
+            a[i] = Double.longBitsToDouble(bits);
         }
     }
 

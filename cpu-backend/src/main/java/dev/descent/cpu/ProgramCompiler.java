@@ -38,7 +38,10 @@ import org.objectweb.asm.Type;
  * name computes one element ({@code ChunkMath}: in double, then rounded once to the dtype; for
  * float32 ops with a float kernel, {@link FloatKernels#element}), so a float32 program gives the
  * same bits as its composed form, whichever the access; + − × ÷ use float arithmetic, which
- * rounds identically, so the loop vectorises. Ops without a case here
+ * rounds identically, so the loop vectorises. One exception: pow is {@code Math.pow} rounded once
+ * here, where the float32 tensor op has its own kernel ({@link FloatPow}); the two differ in the
+ * last bit where the exact power lies within about 1e-13 of a rounding boundary (73 of the 2^32
+ * bases for the exponent 2.5). No optimiser's program uses pow. Ops without a case here
  * (added to the SPI later) call {@code ChunkMath} for one element: correct, but not vectorised.
  * Loops are kept for the process's life (one per optimiser configuration in practice).
  */
