@@ -120,7 +120,7 @@ public abstract class BackendConformance {
     }
 
     @TestFactory
-    @DisplayName("float32 unary ops stay within their ulp bounds over the whole float range")
+    @DisplayName("float32 unary ops and pow stay within their ulp bounds over the whole float range")
     Stream<DynamicNode> ulpSweeps() {
         return CaseSelection.select(UlpSweepCases.sweeps(harness));
     }
