@@ -64,16 +64,17 @@ final class FloatPow {
     /** {@code out = x^y}, element by element (broadcast by the views' strides), all float32. */
     static void run(StridedView x, StridedView y, StridedView out) {
         Layout layout = Layout.of(out.shape(), out.strides(), x.strides(), y.strides());
-        forEachChunk(layout, x, y, out, Float.NaN);
+        forEachChunk(layout, x, y, out, null);
     }
 
     /** {@code out = x^exponent}, the exponent already rounded to float. */
     static void run(StridedView x, float exponent, StridedView out) {
         Layout layout = Layout.of(out.shape(), out.strides(), x.strides());
-        forEachChunk(layout, x, null, out, exponent);
+        forEachChunk(layout, x, null, out, Scalar.of(exponent));
     }
 
-    private static void forEachChunk(Layout layout, StridedView x, StridedView y, StridedView out, float exponent) {
+    /** Over x (and y, or the scalar exponent where y is null) a chunk at a time, in parallel. */
+    private static void forEachChunk(Layout layout, StridedView x, StridedView y, StridedView out, Scalar scalar) {
         if (layout.numel == 0) {
             return;
         }
@@ -86,7 +87,7 @@ final class FloatPow {
             Layout.Cursor readY = y == null ? null : layout.cursor(2, y.offset(), from);
             Layout.Cursor write = layout.cursor(0, out.offset(), from);
             if (y == null) {
-                Arrays.fill(s.f5, exponent);
+                Arrays.fill(s.f5, scalar.value);
             }
             for (long pos = from; pos < to; pos += CHUNK) {
                 int n = (int) Math.min(CHUNK, to - pos);
@@ -95,7 +96,7 @@ final class FloatPow {
                     readY.forEachRun(n, (off, stride, at, k) -> FloatUnary.read(yb, off, stride, s.f5, at, k));
                     pow(s.x, s.f5, s.out, n, s, null);
                 } else {
-                    scalarPow(s.x, exponent, s.out, n, s);
+                    scalarPow(s.x, scalar, s.out, n, s);
                 }
                 write.forEachRun(n, (off, stride, at, k) -> FloatUnary.write(ob, off, stride, s.out, at, k));
             }
@@ -106,21 +107,23 @@ final class FloatPow {
         return ((Access.F32) ((CpuStorage) v.storage()).access()).b;
     }
 
-    /** {@code out = x^y} with y the scalar (s.f5 holds it n times): x·x for 2, its sign rules for an integer. */
-    private static void scalarPow(float[] x, float y, float[] out, int n, FloatKernels.Scratch s) {
-        if (y == 2) {
+    /** {@code out = x^y} with y the scalar (s.f5 holds it n times): x·x for 2, Math.pow's for inf and NaN. */
+    private static void scalarPow(float[] x, Scalar y, float[] out, int n, FloatKernels.Scratch s) {
+        if (y.value == 2) {
             FloatKernels.unary(UnaryOp.SQUARE, x, out, n, s);
-        } else if (!Float.isFinite(y)) {
+        } else if (!Float.isFinite(y.value)) {
             fallback(x, s.f5, out, n, false);
         } else {
-            boolean integer = y == Math.rint(y);
-            boolean odd = integer && Math.abs(y) < 0x1p24f && ((long) y & 1) == 1;
-            pow(x, s.f5, out, n, s, new Scalar(y, integer, odd));
+            pow(x, s.f5, out, n, s, y);
         }
     }
 
-    /** A scalar exponent, finite; a negative base is taken where it is an integer. */
+    /** A scalar exponent, classified once a call; the kernel takes a negative base where it is an integer. */
     private record Scalar(float value, boolean integer, boolean odd) {
+        static Scalar of(float y) {
+            boolean integer = y == Math.rint(y);
+            return new Scalar(y, integer, integer && Math.abs(y) < 0x1p24f && ((long) y & 1) == 1);
+        }
     }
 
     /**
