@@ -1,7 +1,7 @@
 // A prototype, not part of the build: float32 log-softmax over [rows, 1024] in C with AVX-512
 // intrinsics, two threads (rows halved), against one glibc memcpy of the same bytes (JMH's
-// SoftmaxRowsBenchmark reference is the same call, through JavaCPP), best of 30; the figures in
-// cpu-backend/README.md ("Left to do": what a native row kernel would give). Each row is one
+// SoftmaxRowsBenchmark reference is the same call, through JavaCPP), best of 30. The library's
+// own C rows grew from it (cpu-backend's softmax_rows.c; README: "Softmax rows in C"). Each row is one
 // pass for its maximum, one for e^(x - m) with the Java kernels' reduction, polynomial, biased
 // scale and ties/rest split (RowSoftmax, FloatKernels), summed in vector accumulators (not the
 // Java path's pairwise trees, so its bits differ), and one writing (x - m) - log1p(rest). It

@@ -17,6 +17,10 @@ import java.nio.FloatBuffer;
  * array and computed in double with {@link Math#exp} and Neumaier's compensated sum, then rounded
  * once on store. A causal row ({@code CAUSAL_SOFTMAX}) is a softmax over its first {@code kept}
  * entries, the others written as 0 (none kept: all 0).
+ *
+ * <p>Where {@link NativeSoftmaxRows} is available, the float32 rows with unit stride (causal ones
+ * aside) run in its C form of the same computation, which gives the same bits in about half the
+ * time; it hands back to {@link #floatRow} the rows it cannot promise to round alike.
  */
 final class RowSoftmax {
     /** A power of two of at least 2·{@link #SHORT}: the reductions below halve it five times with constant offsets. */
@@ -26,6 +30,11 @@ final class RowSoftmax {
     }
 
     static void run(SoftmaxOp op, StridedView x, int axis, StridedView out) {
+        run(op, x, axis, out, true);
+    }
+
+    /** {@link #run}, with the native rows allowed where they are available (or not: the tests' Java path). */
+    static void run(SoftmaxOp op, StridedView x, int axis, StridedView out, boolean nativeAllowed) {
         int rank = x.rank();
         int len = x.shape()[axis];
         long xStride = x.strides()[axis];
@@ -50,10 +59,15 @@ final class RowSoftmax {
         boolean causal = op == SoftmaxOp.CAUSAL_SOFTMAX;
         SoftmaxOp rowOp = causal ? SoftmaxOp.SOFTMAX : op;
         int queries = causal ? x.shape()[axis - 1] : 1;
+        boolean nativeRows = nativeAllowed && fast && !causal && len <= NATIVE_MAX_LEN && NativeSoftmaxRows.availability().available();
         long grain = Math.max(1, CpuThreads.GRAIN / len);
         CpuThreads.parallelFor(rows.numel, grain, 1, (from, to) -> {
             Layout.Cursor xc = rows.cursor(0, x.offset(), from);
             Layout.Cursor oc = rows.cursor(1, out.offset(), from);
+            if (nativeRows) {
+                nativeRows(op, (CpuStorage) x.storage(), xc, (CpuStorage) out.storage(), oc, to - from, len);
+                return;
+            }
             double[] row = fast ? null : new double[len];
             for (long r = from; r < to; r++) {
                 // the causal mask keeps entries j <= i + len - queries of the row at query index i
@@ -183,9 +197,9 @@ final class RowSoftmax {
         double ties = SimdLoop.call(sum, s.ties, s.f4, null, null, 0, Math.min(CHUNK, len));
         switch (op) {
             case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
-            case LOGSUMEXP -> out.put(oo, (float) (m + Math.log1p((ties - 1) + rest)));
+            case LOGSUMEXP -> out.put(oo, (float) (m + logSum(ties, rest)));
             case LOG_SOFTMAX -> {
-                s.scalar[0] = (float) Math.log1p((ties - 1) + rest);
+                s.scalar[0] = (float) logSum(ties, rest);
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     float[] v = chunk(x, xo, c, n, s, resident);
@@ -194,7 +208,7 @@ final class RowSoftmax {
                 }
             }
             case SOFTMAX -> {
-                float inverse = (float) (1 / (ties + rest));
+                float inverse = inverse(ties, rest);
                 for (int c = 0; c < len; c += CHUNK) {
                     int n = Math.min(CHUNK, len - c);
                     float[] e = resident ? s.row(c / CHUNK) : s.out;
@@ -204,6 +218,57 @@ final class RowSoftmax {
                     SimdLoop.call(multiply, e, null, null, null, inverse, n);
                     out.put(oo + c, e, 0, n);
                 }
+            }
+        }
+    }
+
+    /** log Σ e^(x - m) from the sum's two parts: the count of terms equal to 1, and the rest. */
+    private static double logSum(double ties, double rest) {
+        return Math.log1p((ties - 1) + rest);
+    }
+
+    /** 1 / Σ e^(x - m), rounded to float, from the sum's two parts. */
+    private static float inverse(double ties, double rest) {
+        return (float) (1 / (ties + rest));
+    }
+
+    // ---------------------------------------------------------------- the same rows in C
+
+    /** The longest row the native kernels take: their tie counts stay exact in float below 2^24. */
+    private static final int NATIVE_MAX_LEN = 1 << 24;
+    /** Rows a native call takes at most (the offsets it is given are copied in and out by JNA). */
+    private static final int NATIVE_BLOCK = 256;
+
+    /**
+     * {@code count} rows from the cursors' positions through {@link NativeSoftmaxRows}, then the
+     * rows it leaves (see softmax_rows.c) through {@link #floatRow}.
+     */
+    private static void nativeRows(SoftmaxOp op, CpuStorage x, Layout.Cursor xc, CpuStorage out, Layout.Cursor oc,
+            long count, int len) {
+        int code = switch (op) {
+            case LOG_SOFTMAX -> NativeSoftmaxRows.LOG_SOFTMAX;
+            case SOFTMAX -> NativeSoftmaxRows.SOFTMAX;
+            case LOGSUMEXP -> NativeSoftmaxRows.LOGSUMEXP;
+            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows take the Java path");
+        };
+        int block = (int) Math.min(count, NATIVE_BLOCK);
+        long[] xOffsets = new long[block];
+        long[] outOffsets = new long[block];
+        int[] javaRows = new int[block];
+        for (long done = 0; done < count; done += block) {
+            int n = (int) Math.min(block, count - done);
+            for (int r = 0; r < n; r++) {
+                xOffsets[r] = xc.offset;
+                outOffsets[r] = oc.offset;
+                xc.advance(1);
+                oc.advance(1);
+            }
+            int left = NativeSoftmaxRows.descent_softmax_rows(code, x.address(0), xOffsets, out.address(0), outOffsets,
+                    n, len, javaRows);
+            for (int i = 0; i < left; i++) {
+                int r = javaRows[i];
+                floatRow(op, ((Access.F32) x.access()).b, (int) xOffsets[r], ((Access.F32) out.access()).b,
+                        (int) outOffsets[r], len);
             }
         }
     }

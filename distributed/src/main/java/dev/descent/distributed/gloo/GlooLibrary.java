@@ -1,25 +1,18 @@
 package dev.descent.distributed.gloo;
 
 import dev.descent.core.spi.Backend.Availability;
+import dev.descent.core.spi.NativeBuilds;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.tools.Builder;
@@ -32,7 +25,8 @@ import org.bytedeco.javacpp.tools.Logger;
  * {@code descent.gloo.cache} (default {@code ~/.cache/descent/gloo}), keyed by a hash of the
  * binding, JavaCPP's version and the Gloo found, so only the first process on a machine pays the
  * few seconds of compiling (the CUDA backend caches its cubins the same way). Processes starting
- * together take turns through a file lock; the first builds, the others load its library.
+ * together take turns through a file lock; the first builds, the others load its library
+ * ({@link NativeBuilds}).
  *
  * <p>Gloo is looked for under {@code descent.gloo.home} (a prefix holding {@code include/gloo}
  * and {@code lib/libgloo.so}, for a Gloo built from source), then {@code /usr} and
@@ -77,7 +71,7 @@ final class GlooLibrary {
             return Availability.no("Gloo's headers are under " + prefix + "/include but its library (libgloo.so) is "
                     + "not under " + prefix + "/lib: install libgloo-dev, or set descent.gloo.home");
         }
-        if (!onPath("g++")) {
+        if (!NativeBuilds.onPath("g++")) {
             return Availability.no("g++ is needed to compile Descent's Gloo binding at first use and is not on the "
                     + "PATH: apt-get install g++");
         }
@@ -104,20 +98,7 @@ final class GlooLibrary {
         return null;
     }
 
-    private static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static final class BuildFailure extends Exception {
+    private static final class BuildFailure extends IOException {
         private static final long serialVersionUID = 1L;
 
         BuildFailure(String message, Throwable cause) {
@@ -125,30 +106,15 @@ final class GlooLibrary {
         }
     }
 
-    private static Path cachedOrBuilt(Path prefix, Path lib) throws IOException, BuildFailure {
+    private static Path cachedOrBuilt(Path prefix, Path lib) throws IOException {
         byte[] header = resource(HEADER);
         String key = key(header, prefix, lib);
-        Path dir = Path.of(System.getProperty("descent.gloo.cache",
-                System.getProperty("user.home") + "/.cache/descent/gloo"));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            dir = Files.createTempDirectory("descent-gloo");   // an unwritable cache costs a compile per process
-        }
-        Path target = dir.resolve("libjniGlooNative-" + key + ".so");
-        try (FileChannel lockFile = FileChannel.open(dir.resolve("build.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-             FileLock lock = lockFile.lock()) {
-            if (!Files.isRegularFile(target)) {
-                build(header, prefix, dir, key, target);
-            }
-        }
-        return target;
+        Path dir = NativeBuilds.cacheDir("descent.gloo.cache", "gloo");
+        return NativeBuilds.cachedOrBuilt(dir, "libjniGlooNative-" + key + ".so",
+                (work, output) -> build(header, prefix, work, output));
     }
 
-    private static void build(byte[] header, Path prefix, Path dir, String key, Path target)
-            throws IOException, BuildFailure {
-        Path work = Files.createTempDirectory(dir, "build-" + key + "-");
+    private static void build(byte[] header, Path prefix, Path work, Path output) throws IOException {
         Files.write(work.resolve(HEADER), header);
         StringBuilder log = new StringBuilder();
         Logger logger = new Logger() {
@@ -208,14 +174,7 @@ final class GlooLibrary {
         if (out == null || out.length == 0) {
             throw failure(log, work, null);
         }
-        Path tmp = work.resolve("done.so");
-        Files.copy(out[0].toPath(), tmp, StandardCopyOption.REPLACE_EXISTING);
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        deleteTree(work);
+        Files.copy(out[0].toPath(), output, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static BuildFailure failure(StringBuilder log, Path work, Throwable cause) throws IOException {
@@ -255,40 +214,27 @@ final class GlooLibrary {
 
     /** What the compiled library depends on: the binding's header and classes, JavaCPP, and the Gloo found. */
     private static String key(byte[] header, Path prefix, Path lib) throws IOException {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(header);
-            for (Class<?> c : GlooNative.class.getDeclaredClasses()) {
-                d.update(classBytes(c));
-            }
-            d.update(classBytes(GlooNative.class));
-            d.update(String.valueOf(Loader.getVersion()).getBytes(StandardCharsets.UTF_8));
-            d.update(prefix.toString().getBytes(StandardCharsets.UTF_8));
-            Path config = prefix.resolve("include/gloo/config.h");
-            if (Files.isRegularFile(config)) {
-                d.update(Files.readAllBytes(config));
-            }
-            Path real = lib.toRealPath();
-            d.update((real + ":" + Files.size(real) + ":" + Files.getLastModifiedTime(real).toMillis())
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d.digest(), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        List<byte[]> parts = new ArrayList<>(List.of(header));
+        for (Class<?> c : GlooNative.class.getDeclaredClasses()) {
+            parts.add(classBytes(c));
         }
+        parts.add(classBytes(GlooNative.class));
+        parts.add(String.valueOf(Loader.getVersion()).getBytes(StandardCharsets.UTF_8));
+        parts.add(prefix.toString().getBytes(StandardCharsets.UTF_8));
+        Path config = prefix.resolve("include/gloo/config.h");
+        if (Files.isRegularFile(config)) {
+            parts.add(Files.readAllBytes(config));
+        }
+        Path real = lib.toRealPath();
+        parts.add((real + ":" + Files.size(real) + ":" + Files.getLastModifiedTime(real).toMillis())
+                .getBytes(StandardCharsets.UTF_8));
+        return NativeBuilds.key(parts.toArray(new byte[0][]));
     }
 
     private static byte[] classBytes(Class<?> c) throws IOException {
         String name = c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class";
         try (InputStream in = c.getResourceAsStream(name)) {
             return in == null ? new byte[0] : in.readAllBytes();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover build folder in the cache is harmless
         }
     }
 }
