@@ -51,11 +51,12 @@ final class NativeSoftmaxRows {
 
     /**
      * The rows at {@code x + xOffsets[r]} (float32 elements from the address x) into
-     * {@code out + outOffsets[r]}; returns how many rows it left to the Java path, their indices in
+     * {@code out + outOffsets[r]}, each over its first {@code kept[r]} entries (the rest of a
+     * softmax row written as 0); returns how many rows it left to the Java path, their indices in
      * {@code javaRows} (softmax_rows.c says which).
      */
     static native int descent_softmax_rows(int op, long x, long[] xOffsets, long out, long[] outOffsets, int rows,
-            int len, int[] javaRows);
+            int len, int[] kept, int[] javaRows);
 
     /** The C kernels' log(1 + s) for s >= 0 (for its test). */
     static native double descent_log1p_nonnegative(double s);

@@ -18,8 +18,7 @@ import java.nio.FloatBuffer;
  * once on store. A causal row ({@code CAUSAL_SOFTMAX}) is a softmax over its first {@code kept}
  * entries, the others written as 0 (none kept: all 0).
  *
- * <p>Where {@link NativeSoftmaxRows} is available, the float32 rows with unit stride (causal ones
- * aside) run in its C form of the same computation, which gives the same bits in about half the
+ * <p>Where {@link NativeSoftmaxRows} is available, the float32 rows with unit stride run in its C form of the same computation, which gives the same bits in about half the
  * time; it hands back to {@link #floatRow} the rows it cannot promise to round alike.
  */
 final class RowSoftmax {
@@ -59,27 +58,23 @@ final class RowSoftmax {
         boolean causal = op == SoftmaxOp.CAUSAL_SOFTMAX;
         SoftmaxOp rowOp = causal ? SoftmaxOp.SOFTMAX : op;
         int queries = causal ? x.shape()[axis - 1] : 1;
-        boolean nativeRows = nativeAllowed && fast && !causal && len <= NATIVE_MAX_LEN && NativeSoftmaxRows.availability().available();
+        boolean nativeRows = nativeAllowed && fast && len <= NATIVE_MAX_LEN
+                && NativeSoftmaxRows.availability().available();
         long grain = Math.max(1, CpuThreads.GRAIN / len);
         CpuThreads.parallelFor(rows.numel, grain, 1, (from, to) -> {
             Layout.Cursor xc = rows.cursor(0, x.offset(), from);
             Layout.Cursor oc = rows.cursor(1, out.offset(), from);
             if (nativeRows) {
-                nativeRows(op, (CpuStorage) x.storage(), xc, (CpuStorage) out.storage(), oc, to - from, len);
+                nativeRows(rowOp, (CpuStorage) x.storage(), xc, (CpuStorage) out.storage(), oc, from, to, len,
+                        causal ? queries : 0);
                 return;
             }
             double[] row = fast ? null : new double[len];
             for (long r = from; r < to; r++) {
-                // the causal mask keeps entries j <= i + len - queries of the row at query index i
-                int kept = causal ? (int) Math.max(0, Math.min(len, r % queries + 1 + len - queries)) : len;
+                int kept = causal ? kept(r, queries, len) : len;
                 if (fast) {
-                    FloatBuffer ob = ((Access.F32) dst).b;
-                    if (kept > 0) {
-                        floatRow(rowOp, ((Access.F32) in).b, (int) xc.offset, ob, (int) oc.offset, kept);
-                    }
-                    for (int j = kept; j < len; j++) {
-                        ob.put((int) oc.offset + j, 0f);
-                    }
+                    maskedFloatRow(rowOp, ((Access.F32) in).b, (int) xc.offset, ((Access.F32) dst).b, (int) oc.offset,
+                            kept, len);
                 } else {
                     in.read(xc.offset, xStride, row, 0, len);
                     if (kept > 0) {
@@ -92,6 +87,21 @@ final class RowSoftmax {
                 oc.advance(1);
             }
         });
+    }
+
+    /** The entries a causal row keeps: j <= i + len - queries, for the row at query index i = r % queries. */
+    private static int kept(long r, int queries, int len) {
+        return (int) Math.max(0, Math.min(len, r % queries + 1 + len - queries));
+    }
+
+    /** {@link #floatRow} over a row's first {@code kept} entries (none: no call), the rest written as 0. */
+    private static void maskedFloatRow(SoftmaxOp op, FloatBuffer x, int xo, FloatBuffer out, int oo, int kept, int len) {
+        if (kept > 0) {
+            floatRow(op, x, xo, out, oo, kept);
+        }
+        for (int j = kept; j < len; j++) {
+            out.put(oo + j, 0f);
+        }
     }
 
     // ---------------------------------------------------------------- float64 (and strided) rows
@@ -240,35 +250,38 @@ final class RowSoftmax {
     private static final int NATIVE_BLOCK = 256;
 
     /**
-     * {@code count} rows from the cursors' positions through {@link NativeSoftmaxRows}, then the
-     * rows it leaves (see softmax_rows.c) through {@link #floatRow}.
+     * Rows {@code from} to {@code to}, from the cursors' positions, through {@link NativeSoftmaxRows}
+     * ({@code op} a row op: causal rows are SOFTMAX over their kept entries, given {@code queries};
+     * 0 for rows kept whole), then the rows it leaves (see softmax_rows.c) through the Java path.
      */
     private static void nativeRows(SoftmaxOp op, CpuStorage x, Layout.Cursor xc, CpuStorage out, Layout.Cursor oc,
-            long count, int len) {
+            long from, long to, int len, int queries) {
         int code = switch (op) {
             case LOG_SOFTMAX -> NativeSoftmaxRows.LOG_SOFTMAX;
             case SOFTMAX -> NativeSoftmaxRows.SOFTMAX;
             case LOGSUMEXP -> NativeSoftmaxRows.LOGSUMEXP;
-            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows take the Java path");
+            case CAUSAL_SOFTMAX -> throw new IllegalArgumentException("causal rows run as SOFTMAX over their kept part");
         };
-        int block = (int) Math.min(count, NATIVE_BLOCK);
+        int block = (int) Math.min(to - from, NATIVE_BLOCK);
         long[] xOffsets = new long[block];
         long[] outOffsets = new long[block];
+        int[] kept = new int[block];
         int[] javaRows = new int[block];
-        for (long done = 0; done < count; done += block) {
-            int n = (int) Math.min(block, count - done);
+        for (long first = from; first < to; first += block) {
+            int n = (int) Math.min(block, to - first);
             for (int r = 0; r < n; r++) {
                 xOffsets[r] = xc.offset;
                 outOffsets[r] = oc.offset;
+                kept[r] = queries > 0 ? kept(first + r, queries, len) : len;
                 xc.advance(1);
                 oc.advance(1);
             }
             int left = NativeSoftmaxRows.descent_softmax_rows(code, x.address(0), xOffsets, out.address(0), outOffsets,
-                    n, len, javaRows);
+                    n, len, kept, javaRows);
             for (int i = 0; i < left; i++) {
                 int r = javaRows[i];
-                floatRow(op, ((Access.F32) x.access()).b, (int) xOffsets[r], ((Access.F32) out.access()).b,
-                        (int) outOffsets[r], len);
+                maskedFloatRow(op, ((Access.F32) x.access()).b, (int) xOffsets[r], ((Access.F32) out.access()).b,
+                        (int) outOffsets[r], kept[r], len);
             }
         }
     }

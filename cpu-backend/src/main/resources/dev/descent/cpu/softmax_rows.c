@@ -221,15 +221,24 @@ static int roundsAlike(double v, double tolerance) {
 #define LOG_TOLERANCE 0x1p-40
 
 // The rows x + xOffsets[r] of len floats, into out + outOffsets[r] (one float a row for
-// LOGSUMEXP). A row whose result this cannot promise to round as Java's does, because its maximum
-// is not finite or its log lies too near a float's rounding boundary (about one row in 2^16), is
-// left to the Java path: its index goes to javaRows, and their count is returned.
+// LOGSUMEXP), each over its first kept[r] entries (a causal softmax's; the rest of the row is
+// written as 0, all of it where none is kept). A row whose result this cannot promise to round as
+// Java's does, because its maximum is not finite or its log lies too near a float's rounding
+// boundary (about one row in 2^16), is left to the Java path: its index goes to javaRows, and
+// their count is returned.
 int descent_softmax_rows(int op, const float *x, const int64_t *xOffsets, float *out, const int64_t *outOffsets,
-        int rows, int len, int32_t *javaRows) {
+        int rows, int rowLength, const int32_t *kept, int32_t *javaRows) {
     int left = 0;
     for (int r = 0; r < rows; r++) {
         const float *v = x + xOffsets[r];
         float *o = out + outOffsets[r];
+        int len = kept[r];
+        if (len < rowLength) {
+            memset(o + len, 0, (rowLength - len) * sizeof(float));
+        }
+        if (len == 0) {
+            continue;
+        }
         float m = rowMax(v, len);
         if (m - m != 0.0f) {
             javaRows[left++] = r;

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native softmax rows ({@link NativeSoftmaxRows}) give the Java path's bits: every op, on
+ * The native softmax rows ({@link NativeSoftmaxRows}) give the Java path's bits: every op (a
+ * causal softmax keeping from none to all of a row's entries), on
  * rows of many lengths (within a chunk, across chunks, beyond what the Java path keeps resident),
  * with values that reach every branch of the Java kernels (ties with the maximum, terms that
  * underflow or need the clamped reduction, ±0, subnormals, -inf, and the rows whose maximum is
@@ -79,6 +80,42 @@ class NativeSoftmaxRowsTest {
         assertTrue(worst < 0x1p-47, "relative difference " + worst + " at s = " + worstAt);
     }
 
+    /**
+     * A row whose log lies within 2^-41 of a float's rounding boundary is handed back to the Java
+     * path (and so keeps the Java path's bits). The row [0, a] has log Σ = log1p(e^a), e^a as the
+     * Java kernel computes it; a is searched for until that log lies so near a boundary.
+     */
+    @Test
+    void aRowWhoseLogIsNearARoundingBoundaryIsHandedBack() {
+        assumeTrue(NativeSoftmaxRows.availability().available(), NativeSoftmaxRows.availability().reason());
+        FloatKernels.Scratch scratch = FloatKernels.scratch();
+        float[] x = new float[1];
+        float[] p = new float[1];
+        SplittableRandom random = new SplittableRandom(41);
+        float a = Float.NaN;
+        for (int tries = 0; tries < 10_000_000 && Float.isNaN(a); tries++) {
+            x[0] = (float) -(0.01 + 10 * random.nextDouble());
+            FloatKernels.shiftedExpParts(x, 0f, p, 1, scratch);
+            double log = Math.log1p(p[0] * scratch.f2[0] * FloatKernels.UNBIAS);
+            if (Float.floatToRawIntBits((float) (log * (1 - 0x1p-41))) != Float.floatToRawIntBits((float) (log * (1 + 0x1p-41)))) {
+                a = x[0];
+            }
+        }
+        assertTrue(!Float.isNaN(a), "no row near a boundary found");
+        CpuStorage row = new CpuStorage(DType.FLOAT32, 2);
+        CpuStorage out = new CpuStorage(DType.FLOAT32, 2);
+        try {
+            ((Access.F32) row.access()).b.put(0, 0f).put(1, a);
+            int[] javaRows = new int[1];
+            int left = NativeSoftmaxRows.descent_softmax_rows(NativeSoftmaxRows.LOG_SOFTMAX, row.address(0),
+                    new long[] {0}, out.address(0), new long[] {0}, 1, 2, new int[] {2}, javaRows);
+            assertEquals(1, left, "the row [0, " + a + "] was not handed back");
+        } finally {
+            row.free();
+            out.free();
+        }
+    }
+
     @Test
     void theAvx2FormGivesTheJavaPathsBitsToo() throws IOException, InterruptedException {
         assumeTrue(NativeSoftmaxRows.availability().available(), NativeSoftmaxRows.availability().reason());
@@ -107,7 +144,8 @@ class NativeSoftmaxRowsTest {
     private static List<String> mismatches() {
         List<String> out = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(14);
-        for (SoftmaxOp op : new SoftmaxOp[] {SoftmaxOp.LOG_SOFTMAX, SoftmaxOp.SOFTMAX, SoftmaxOp.LOGSUMEXP}) {
+        for (SoftmaxOp op : new SoftmaxOp[] {SoftmaxOp.LOG_SOFTMAX, SoftmaxOp.SOFTMAX, SoftmaxOp.LOGSUMEXP,
+            SoftmaxOp.CAUSAL_SOFTMAX}) {
             for (int len : LENGTHS) {
                 for (String kind : KINDS) {
                     int rows = len > 5000 ? 3 : 9;
