@@ -3,6 +3,8 @@ package dev.descent.bench;
 import dev.descent.core.BackendUnavailableException;
 import dev.descent.bench.nn.TransformerStepBenchmark;
 import dev.descent.core.Backends;
+import dev.descent.core.spi.Backend.Availability;
+import dev.descent.cpu.CpuBackend;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -81,6 +83,11 @@ public final class BenchMain {
         Collection<RunResult> results = new Runner(opts.build()).run();
         System.out.println();
         System.out.print(table(results));
+        if (results.stream().anyMatch(r -> r.getParams().getBenchmark().contains("SoftmaxRowsBenchmark"))) {
+            Availability rows = CpuBackend.nativeSoftmaxRows();
+            System.out.println("f32 softmax rows ran " + (rows.available() ? "in C (descent.cpu.nativeRows)"
+                    : "in Java: " + rows.reason()));
+        }
     }
 
     /**

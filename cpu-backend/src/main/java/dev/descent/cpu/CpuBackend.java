@@ -98,6 +98,14 @@ public final class CpuBackend implements Backend {
         return OneDnnConvolution.enabled();
     }
 
+    /**
+     * Whether float32 softmax, log-softmax and logsumexp rows run in C here (compiled with gcc at
+     * the first call: see {@code descent.cpu.nativeRows}), and why not when they run in Java.
+     */
+    public static Availability nativeSoftmaxRows() {
+        return NativeSoftmaxRows.availability();
+    }
+
     @Override
     public MemoryUse memoryInUse(Device device) {
         return CpuStorage.POOL.inUse();
