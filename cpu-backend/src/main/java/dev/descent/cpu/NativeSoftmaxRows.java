@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -88,15 +89,18 @@ final class NativeSoftmaxRows {
                 return Availability.no("this CPU has no AVX2 with FMA, which the native softmax rows need");
             }
             byte[] source = source();
-            List<String> flags = List.of("-O2", "-march=native", mode.equals("avx2") ? "-mno-avx512f" : "-mtune=native",
-                    "-ffp-contract=off", "-fno-math-errno", "-shared", "-fPIC");
+            List<String> flags = new ArrayList<>(List.of("-O2", "-march=native", "-ffp-contract=off", "-fno-math-errno",
+                    "-shared", "-fPIC"));
+            if (mode.equals("avx2")) {
+                flags.add("-mno-avx512f");
+            }
             String key = NativeBuilds.key(source, run(List.of("gcc", "--version"), null).getBytes(StandardCharsets.UTF_8),
                     String.join(" ", flags).getBytes(StandardCharsets.UTF_8), cpu.getBytes(StandardCharsets.UTF_8));
             Path dir = NativeBuilds.cacheDir("descent.cpu.nativeCache", "cpu");
             Path library = NativeBuilds.cachedOrBuilt(dir, "libdescent-softmax-rows-" + key + ".so", (work, output) -> {
                 Path c = work.resolve(SOURCE);
                 Files.write(c, source);
-                List<String> command = new java.util.ArrayList<>(List.of("gcc"));
+                List<String> command = new ArrayList<>(List.of("gcc"));
                 command.addAll(flags);
                 command.addAll(List.of("-o", output.toString(), c.toString()));
                 run(command, work);
