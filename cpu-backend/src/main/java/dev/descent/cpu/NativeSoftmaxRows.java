@@ -131,26 +131,35 @@ final class NativeSoftmaxRows {
         return "";
     }
 
-    /** Runs a command; its output, or an IOException with that output when it fails. */
+    /**
+     * Runs a command; its output, or an IOException with that output when it fails or takes over
+     * two minutes. The output goes to a file, so a command that hangs silently still times out.
+     */
     private static String run(List<String> command, Path dir) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Path log = Files.createTempFile("descent-gcc", ".log");
         try {
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish in 120 s");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (dir != null) {
+                pb.directory(dir.toFile());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
+            Process p = pb.start();
+            try {
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IOException(String.join(" ", command) + " did not finish in 120 s");
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running " + command.get(0), e);
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " exited with " + p.exitValue() + ": " + output.strip());
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(log);
         }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited with " + p.exitValue() + ": " + output.strip());
-        }
-        return output;
     }
 }
