@@ -151,8 +151,9 @@ static float rowMax(const float *x, int len) {
 }
 
 // Σ e^(x - m) over a row whose maximum m is finite, as the count of terms equal to 1 (*ties) and
-// the rest (returned), summed by chunks as RowSoftmax.floatRow does.
-static double rowSum(const float *row, int len, float m, double *ties) {
+// the rest (returned), summed by chunks as RowSoftmax.floatRow does; each e^(x - m) also into
+// terms unless it is NULL (softmax's numerators: computed once).
+static double rowSum(const float *row, int len, float m, double *ties, float *terms) {
     float w[CHUNK] __attribute__((aligned(64)));
     vf tieCount = {};
     float tieTail = 0;
@@ -164,12 +165,18 @@ static double rowSum(const float *row, int len, float m, double *ties) {
         for (; i + VL <= n; i += VL) {
             vf e = vexp(VMAX(load(v + i) - m, splat(CLAMP)));
             vf t = vtie(e);
+            if (terms) {
+                store(terms + c + i, e);
+            }
             store(w + i, e - t);
             tieCount += t;
         }
         for (; i < n; i++) {
             float e = sexp(sclamp(v[i] - m));
             float t = stie(e);
+            if (terms) {
+                terms[c + i] = e;
+            }
             w[i] = e - t;
             tieTail += t;
         }
@@ -245,15 +252,15 @@ int descent_softmax_rows(int op, const float *x, const int64_t *xOffsets, float 
             continue;
         }
         double ties;
-        double rest = rowSum(v, len, m, &ties);
+        double rest = rowSum(v, len, m, &ties, op == SOFTMAX ? o : NULL);
         if (op == SOFTMAX) {
             float k = (float) (1 / (ties + rest));
             int i = 0;
             for (; i + VL <= len; i += VL) {
-                store(o + i, vexp(VMAX(load(v + i) - m, splat(CLAMP))) * k);
+                store(o + i, load(o + i) * k);
             }
             for (; i < len; i++) {
-                o[i] = sexp(sclamp(v[i] - m)) * k;
+                o[i] *= k;
             }
             continue;
         }
